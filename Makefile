@@ -1,0 +1,30 @@
+# Every target installs what it needs first; `make test` works on a fresh clone.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup test lint typecheck check clean-venv
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml scripts/development/ensure_postgres.sh
+	bash scripts/development/ensure_postgres.sh
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+test: setup
+	$(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+check: lint typecheck test
+
+clean-venv:
+	rm -rf $(VENV)

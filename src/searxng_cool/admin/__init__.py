@@ -1,0 +1,1 @@
+"""Operations services: migrations, database set-up, (later) backup, status, optimize, validation."""

@@ -1,0 +1,238 @@
+"""Load `config/orchestrator.yml`, interpolate `${VAR:-default}`, validate, redact secrets.
+
+The configuration is read once at the edge (CLI command, API start-up, test session) and
+passed down as a `Settings` object; nothing below reads the environment itself.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from searxng_cool.errors import ConfigError
+
+CONFIG_ENV = "SEARXNG_COOL_CONFIG"
+EMBEDDED_DATA_ENV = "SEARXNG_COOL_PGDATA"
+PG_BINDIR_ENV = "SEARXNG_COOL_PG_BINDIR"
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CONFIG_PATH = REPO_ROOT / "config" / "orchestrator.yml"
+
+# The spec's file, used when no file is found (an installed copy outside the repository).
+BUILTIN_CONFIG = {
+    "DATABASE": {
+        "SQLALCHEMY_DATABASE_URI": "${DATABASE_URL:-postgresql://searxng_user@/searxng_cool_music}",
+        "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    }
+}
+
+# The spec's connection pool settings.
+DEFAULT_ENGINE_OPTIONS: dict[str, Any] = {
+    "pool_size": 20,
+    "pool_recycle": 3600,
+    "pool_pre_ping": True,
+    "max_overflow": 0,
+    "connect_args": {"connect_timeout": 30, "application_name": "searxng_cool"},
+}
+
+KNOWN_KEYS: dict[str, set[str]] = {
+    "DATABASE": {
+        "SQLALCHEMY_DATABASE_URI",
+        "SQLALCHEMY_TRACK_MODIFICATIONS",
+        "SQLALCHEMY_ENGINE_OPTIONS",
+    },
+}
+KNOWN_ENGINE_OPTIONS = {
+    "pool_size",
+    "pool_recycle",
+    "pool_pre_ping",
+    "max_overflow",
+    "connect_args",
+}
+
+_VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
+_PASSWORD_IN_URL = re.compile(r"(?P<head>[a-z0-9+]+://[^:/@\s]+:)(?P<secret>[^@\s]+)(?P<tail>@)")
+
+
+def redact(text: str) -> str:
+    """Hide the password of every URL in `text`."""
+    return _PASSWORD_IN_URL.sub(r"\g<head>***\g<tail>", text)
+
+
+class RedactedDict(dict[str, Any]):
+    """A config section that never shows a password when printed."""
+
+    def __repr__(self) -> str:
+        return redact(super().__repr__())
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    """The DATABASE section, validated."""
+
+    url: URL
+    track_modifications: bool = False
+    engine_options: Mapping[str, Any] = field(default_factory=lambda: dict(DEFAULT_ENGINE_OPTIONS))
+    embedded_data_dir: Path | None = None
+    pg_bindir: Path | None = None
+
+    @property
+    def is_embedded(self) -> bool:
+        """A URL naming no host means the project's own embedded cluster."""
+        return not self.url.host and "host" not in self.url.query
+
+    def display_url(self) -> str:
+        return self.url.render_as_string(hide_password=True)
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: DatabaseConfig
+    source: str
+
+
+def _interpolate(value: Any, environ: Mapping[str, str], key: str) -> Any:
+    if isinstance(value, dict):
+        return {k: _interpolate(v, environ, f"{key}.{k}") for k, v in value.items()}
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match: re.Match[str]) -> str:
+        name, default = match.group("name"), match.group("default")
+        if name in environ and environ[name] != "":
+            return environ[name]
+        if default is None:
+            raise ConfigError(
+                f"config: {key} uses ${{{name}}}, which is not set and has no default"
+            )
+        return default
+
+    return _VARIABLE.sub(substitute, value)
+
+
+def _read_file(path: Path | None) -> tuple[dict[str, Any], str]:
+    if path is None:
+        return BUILTIN_CONFIG, "built-in defaults"
+    try:
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"config: cannot read {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"config: {path} is not valid YAML: {exc}") from exc
+    if not isinstance(loaded, dict):
+        raise ConfigError(f"config: {path} must hold a mapping with a DATABASE section")
+    return loaded, str(path)
+
+
+def _find_config_file(environ: Mapping[str, str]) -> Path | None:
+    if environ.get(CONFIG_ENV):
+        return Path(environ[CONFIG_ENV])
+    for candidate in (Path.cwd() / "config" / "orchestrator.yml", DEFAULT_CONFIG_PATH):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _check_keys(raw: Mapping[str, Any]) -> None:
+    for section, body in raw.items():
+        if section not in KNOWN_KEYS:
+            known = ", ".join(sorted(KNOWN_KEYS))
+            raise ConfigError(f"config: unknown section {section!r} (known: {known})")
+        if not isinstance(body, dict):
+            raise ConfigError(f"config: {section} must be a mapping, got {body!r}")
+        for key in body:
+            if key not in KNOWN_KEYS[section]:
+                known = ", ".join(sorted(KNOWN_KEYS[section]))
+                raise ConfigError(f"config: unknown key {section}.{key} (known: {known})")
+    if "DATABASE" not in raw:
+        raise ConfigError("config: the DATABASE section is missing")
+
+
+def parse_database_url(value: Any, key: str = "DATABASE.SQLALCHEMY_DATABASE_URI") -> URL:
+    """Validate a PostgreSQL URL and give it the psycopg 3 driver."""
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigError(
+            f"config: {key} = {value!r} is empty; expected postgresql://user@host/dbname"
+        )
+    try:
+        url = make_url(value.strip())
+    except ArgumentError:
+        raise ConfigError(
+            f"config: {key} = {redact(value)!r} is not a URL; expected postgresql://user@host/dbname"
+        ) from None
+    backend = url.get_backend_name()
+    if backend not in {"postgresql", "postgres"}:
+        raise ConfigError(
+            f"config: {key} = {redact(value)!r} is not a PostgreSQL URL "
+            "(expected postgresql://user@host/dbname)"
+        )
+    if not url.database:
+        raise ConfigError(f"config: {key} = {redact(value)!r} names no database")
+    return url.set(drivername="postgresql+psycopg")
+
+
+def _engine_options(raw: Any) -> dict[str, Any]:
+    options = dict(DEFAULT_ENGINE_OPTIONS)
+    if raw is None:
+        return options
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            f"config: DATABASE.SQLALCHEMY_ENGINE_OPTIONS must be a mapping, got {raw!r}"
+        )
+    for key, value in raw.items():
+        if key not in KNOWN_ENGINE_OPTIONS:
+            known = ", ".join(sorted(KNOWN_ENGINE_OPTIONS))
+            raise ConfigError(
+                f"config: unknown key DATABASE.SQLALCHEMY_ENGINE_OPTIONS.{key} (known: {known})"
+            )
+        if key in {"pool_size", "pool_recycle", "max_overflow"} and (
+            not isinstance(value, int) or isinstance(value, bool) or value < 0
+        ):
+            raise ConfigError(
+                f"config: DATABASE.SQLALCHEMY_ENGINE_OPTIONS.{key} = {value!r} "
+                "must be a whole number >= 0"
+            )
+        options[key] = value
+    return options
+
+
+def load_raw(path: Path | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The interpolated, key-checked file, as the spec's `load_config()` returns it."""
+    env = os.environ if environ is None else environ
+    file_path = path if path is not None else _find_config_file(env)
+    raw, _ = _read_file(file_path)
+    _check_keys(raw)
+    interpolated = _interpolate(raw, env, "config")
+    return {section: RedactedDict(body) for section, body in interpolated.items()}
+
+
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read, interpolate and validate the configuration; raise ConfigError on the first bad value."""
+    env = os.environ if environ is None else environ
+    file_path = path if path is not None else _find_config_file(env)
+    _, source = _read_file(file_path)
+    raw = load_raw(file_path, env)
+    section = raw["DATABASE"]
+    track = section.get("SQLALCHEMY_TRACK_MODIFICATIONS", False)
+    if not isinstance(track, bool):
+        raise ConfigError(
+            f"config: DATABASE.SQLALCHEMY_TRACK_MODIFICATIONS = {track!r} must be true or false"
+        )
+    database = DatabaseConfig(
+        url=parse_database_url(section.get("SQLALCHEMY_DATABASE_URI")),
+        track_modifications=track,
+        engine_options=_engine_options(section.get("SQLALCHEMY_ENGINE_OPTIONS")),
+        embedded_data_dir=Path(env[EMBEDDED_DATA_ENV]) if env.get(EMBEDDED_DATA_ENV) else None,
+        pg_bindir=Path(env[PG_BINDIR_ENV]) if env.get(PG_BINDIR_ENV) else None,
+    )
+    return Settings(database=database, source=source)

@@ -1,0 +1,1 @@
+"""Engine, embedded cluster, declared schema and the SQL that PostgreSQL owns."""

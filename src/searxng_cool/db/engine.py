@@ -1,0 +1,50 @@
+"""Engine and sessions from the validated configuration.
+
+A URL naming no host means the embedded cluster: it is started on demand here, and the
+URL is pointed at its socket. Every other URL is used as given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import URL
+from sqlalchemy.orm import Session, sessionmaker
+
+from searxng_cool.config import DatabaseConfig
+from searxng_cool.db.embedded import SOCKET_PORT, EmbeddedCluster, default_data_dir
+
+
+def embedded_cluster(config: DatabaseConfig) -> EmbeddedCluster:
+    return EmbeddedCluster(config.embedded_data_dir or default_data_dir(), config.pg_bindir)
+
+
+def resolve_url(config: DatabaseConfig, *, start: bool = True) -> URL:
+    """The URL to connect to; for the embedded cluster, start it (if asked) and use its socket."""
+    if not config.is_embedded:
+        return config.url
+    cluster = embedded_cluster(config)
+    if start:
+        cluster.ensure_running()
+    return config.url.update_query_dict({"host": str(cluster.socket_dir), "port": str(SOCKET_PORT)})
+
+
+def make_engine(config: DatabaseConfig, url: URL | None = None, **overrides: Any) -> Engine:
+    """An engine with the spec's pool settings (overridable per call, e.g. NullPool for tools)."""
+    options = dict(config.engine_options)
+    options.update(overrides)
+    if "poolclass" in overrides:
+        for pool_only in ("pool_size", "max_overflow", "pool_recycle"):
+            options.pop(pool_only, None)
+    return create_engine(url or resolve_url(config), **options)
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction at the edge: commit on success, roll back on any error."""
+    factory = sessionmaker(engine, expire_on_commit=False)
+    with factory.begin() as session:
+        yield session

@@ -1,0 +1,162 @@
+"""The canonical catalog: artists, albums, tracks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import TextClause
+
+from searxng_cool.db.models.base import (
+    Base,
+    created_at_column,
+    jsonb_is,
+    musicbrainz_id_format,
+    not_blank,
+    one_of,
+    popularity_range,
+    spec_check,
+    updated_at_column,
+)
+
+ALBUM_TYPES = (
+    "album",
+    "single",
+    "ep",
+    "compilation",
+    "live",
+    "soundtrack",
+    "remix",
+    "broadcast",
+    "other",
+)
+
+
+def search_document(column: str) -> TextClause:
+    """The spec's full-text expression, `to_tsvector('english', COALESCE(col, '') || ' ' ||
+    COALESCE(search_vector, ''))`, written as PostgreSQL prints it back so that Alembic's
+    comparison of the reflected index with the model finds no drift."""
+    return text(
+        f"to_tsvector('english'::regconfig, (COALESCE({column}, ''::character varying)::text"
+        " || ' '::text) || COALESCE(search_vector, ''::text))"
+    )
+
+
+class Artist(Base):
+    __tablename__ = "artists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    musicbrainz_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    genres: Mapped[list[Any]] = mapped_column(server_default=text("'[]'::jsonb"))
+    aliases: Mapped[list[Any]] = mapped_column(server_default=text("'[]'::jsonb"))
+    social_links: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
+    popularity: Mapped[float | None] = mapped_column(Float)
+    country: Mapped[str | None] = mapped_column(String(2))
+    search_vector: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    albums: Mapped[list[Album]] = relationship(back_populates="artist", passive_deletes="all")
+    tracks: Mapped[list[Track]] = relationship(back_populates="artist", passive_deletes="all")
+
+    __table_args__ = (
+        not_blank("name"),
+        musicbrainz_id_format(),
+        popularity_range(),
+        CheckConstraint("country ~ '^[A-Z]{2}$'", name="country_iso_3166_alpha2"),
+        jsonb_is("genres", "array"),
+        jsonb_is("aliases", "array"),
+        jsonb_is("social_links", "object"),
+        Index("idx_artists_genres", "genres", postgresql_using="gin"),
+        Index(
+            "idx_artists_search",
+            search_document("name"),
+            postgresql_using="gin",
+        ),
+    )
+
+
+class Album(Base):
+    __tablename__ = "albums"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(255))
+    artist_id: Mapped[int | None] = mapped_column(ForeignKey("artists.id", ondelete="RESTRICT"))
+    musicbrainz_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    album_type: Mapped[str | None] = mapped_column(String(50))
+    release_date: Mapped[date | None]
+    total_tracks: Mapped[int | None] = mapped_column(Integer)
+    genres: Mapped[list[Any]] = mapped_column(server_default=text("'[]'::jsonb"))
+    credits: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
+    cover_url_small: Mapped[str | None] = mapped_column(Text)
+    cover_url_medium: Mapped[str | None] = mapped_column(Text)
+    cover_url_large: Mapped[str | None] = mapped_column(Text)
+    search_vector: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    artist: Mapped[Artist | None] = relationship(back_populates="albums")
+    tracks: Mapped[list[Track]] = relationship(back_populates="album", passive_deletes="all")
+
+    __table_args__ = (
+        spec_check("check_total_tracks", "total_tracks >= 0"),
+        not_blank("title"),
+        musicbrainz_id_format(),
+        one_of("album_type", ALBUM_TYPES, "album_type_known"),
+        jsonb_is("genres", "array"),
+        jsonb_is("credits", "object"),
+        Index("idx_albums_artist_id", "artist_id"),
+        Index("idx_albums_genres", "genres", postgresql_using="gin"),
+    )
+
+
+class Track(Base):
+    __tablename__ = "tracks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(255))
+    artist_id: Mapped[int | None] = mapped_column(ForeignKey("artists.id", ondelete="RESTRICT"))
+    album_id: Mapped[int | None] = mapped_column(ForeignKey("albums.id", ondelete="RESTRICT"))
+    track_number: Mapped[int | None] = mapped_column(Integer)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    audio_features: Mapped[dict[str, Any] | None]
+    lyrics: Mapped[str | None] = mapped_column(Text)
+    isrc: Mapped[str | None] = mapped_column(String(12))
+    popularity: Mapped[float | None] = mapped_column(Float)
+    search_vector: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = updated_at_column()
+
+    artist: Mapped[Artist | None] = relationship(back_populates="tracks")
+    album: Mapped[Album | None] = relationship(back_populates="tracks")
+
+    __table_args__ = (
+        spec_check("check_duration", "duration_ms >= 0"),
+        not_blank("title"),
+        popularity_range(),
+        CheckConstraint("track_number > 0", name="track_number_positive"),
+        CheckConstraint("isrc ~ '^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$'", name="isrc_format"),
+        jsonb_is("audio_features", "object", nullable=True),
+        Index("idx_tracks_artist_id", "artist_id"),
+        Index("idx_tracks_album_id", "album_id"),
+        Index("idx_tracks_artist_album", "artist_id", "album_id"),
+        Index("idx_tracks_isrc", "isrc"),
+        Index("idx_tracks_audio_features", "audio_features", postgresql_using="gin"),
+        Index(
+            "idx_tracks_search",
+            search_document("title"),
+            postgresql_using="gin",
+        ),
+    )

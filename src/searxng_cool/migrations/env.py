@@ -1,0 +1,74 @@
+"""Alembic environment, shared by our CLI, the `alembic` command and Flask-Migrate.
+
+The connection comes from `config.attributes["connection"]` when a caller passes one (our
+CLI, the tests); otherwise from the project's configuration (DATABASE_URL or the embedded
+cluster), so `alembic ...` and `flask db ...` reach the same database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic import context
+from sqlalchemy import pool
+from sqlalchemy.engine import Connection
+
+from searxng_cool.db.models import Base
+from searxng_cool.db.schema_compare import include_object
+
+config = context.config
+target_metadata = Base.metadata
+
+COMMON_OPTIONS: dict[str, Any] = {
+    "target_metadata": target_metadata,
+    "include_object": include_object,
+    "compare_type": True,
+    "compare_server_default": False,
+}
+
+
+def _configured_url() -> str:
+    from searxng_cool.config import load_settings
+    from searxng_cool.db.engine import resolve_url
+
+    explicit = config.get_main_option("sqlalchemy.url")
+    if explicit:
+        return explicit
+    return resolve_url(load_settings().database).render_as_string(hide_password=False)
+
+
+def run_migrations_offline() -> None:
+    context.configure(
+        url=config.attributes.get("offline_url") or "postgresql+psycopg://",
+        literal_binds=True,
+        dialect_opts={"paramstyle": "named"},
+        **COMMON_OPTIONS,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def _run_with(connection: Connection) -> None:
+    context.configure(connection=connection, transaction_per_migration=True, **COMMON_OPTIONS)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run_with(connection)
+        return
+    from sqlalchemy import create_engine
+
+    engine = create_engine(_configured_url(), poolclass=pool.NullPool)
+    with engine.connect() as fresh:
+        _run_with(fresh)
+        fresh.commit()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
