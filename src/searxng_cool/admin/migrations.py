@@ -37,9 +37,12 @@ class RevisionInfo:
 
 
 def alembic_config(
-    connection: Connection | None = None, *, stdout: io.StringIO | None = None
+    connection: Connection | None = None, *, output: io.StringIO | None = None
 ) -> Config:
-    config = Config(stdout=stdout or io.StringIO())
+    """Alembic's config for our migrations; `output` collects offline SQL and messages."""
+    sink = output or io.StringIO()
+    config = Config(stdout=sink, output_buffer=sink)
+    config.set_main_option("path_separator", "os")
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("version_locations", str(MIGRATIONS_DIR / "versions"))
     config.set_main_option("file_template", "%%(rev)s")
@@ -105,30 +108,16 @@ def downgrade(connection: Connection, revision: str) -> None:
         command.downgrade(alembic_config(connection), revision)
 
 
-def offline_sql(revision_range: str) -> str:
-    """The SQL a revision range would run (`base:head`, `REV1:REV2`), without a database."""
+def offline_sql(start: str, end: str, *, downgrade: bool = False) -> str:
+    """The SQL that moving from `start` to `end` would run, rendered without a database."""
     out = io.StringIO()
-    config = alembic_config(stdout=out)
+    config = alembic_config(output=out)
     with _alembic_errors():
-        if _is_downgrade_range(revision_range):
-            command.downgrade(config, revision_range, sql=True)
+        if downgrade:
+            command.downgrade(config, f"{start}:{end}", sql=True)
         else:
-            command.upgrade(config, revision_range, sql=True)
+            command.upgrade(config, f"{start}:{end}", sql=True)
     return out.getvalue()
-
-
-def _is_downgrade_range(revision_range: str) -> bool:
-    if ":" not in revision_range:
-        return False
-    start, end = revision_range.split(":", 1)
-    if end == "base":
-        return True
-    if start in {"base", ""}:
-        return False
-    script = script_directory()
-    return any(
-        rev.revision == start for rev in script.iterate_revisions(end, "base")
-    ) is False and any(rev.revision == end for rev in script.iterate_revisions(start, "base"))
 
 
 def revision_id(message: str, now: datetime | None = None) -> str:

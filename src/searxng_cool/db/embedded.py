@@ -249,17 +249,20 @@ class EmbeddedCluster:
             )
 
     def _run(self, argv: list[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
-        program = (
-            str(self.bindir() / argv[0])
-            if argv[0] != "initdb"
-            else str(find_bindir(self.bindir_hint) / "initdb")
-        )
-        kwargs: dict[str, Any] = {"capture_output": True, "text": True, "check": False}
+        """Run a server binary, as the `postgres` OS user when we are root."""
+        as_user: dict[str, Any] = {}
         if running_as_root():
-            kwargs.update(user=SERVER_OS_USER, group=SERVER_OS_USER, extra_groups=[], cwd="/")
-        result = subprocess.run([program, *argv[1:]], **kwargs)
+            as_user = {
+                "user": SERVER_OS_USER,
+                "group": SERVER_OS_USER,
+                "extra_groups": [],
+                "cwd": "/",
+            }
+        program = str(self.bindir() / argv[0])
+        result = subprocess.run(
+            [program, *argv[1:]], capture_output=True, text=True, check=False, **as_user
+        )
         if check and result.returncode != 0:
-            raise EnvironmentProblem(
-                f"{argv[0]} failed for {self.data_dir}: {result.stderr.strip() or result.stdout.strip()}"
-            )
+            reason = result.stderr.strip() or result.stdout.strip()
+            raise EnvironmentProblem(f"{argv[0]} failed for {self.data_dir}: {reason}")
         return result

@@ -1,0 +1,1 @@
+"""The spec's import path for configuration (`orchestrator.config_loader`)."""

@@ -1,0 +1,59 @@
+"""What every command shares: settings, an engine, and errors shown as one red line."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine, pool
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from searxng_cool.config import Settings, load_settings, redact
+from searxng_cool.db.engine import make_engine
+from searxng_cool.errors import SearxngCoolError
+
+console = Console()
+errors = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def fail(message: str, code: int = 1) -> typer.Exit:
+    errors.print(f"[bold red]error:[/] {redact(message)}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+def settings() -> Settings:
+    return load_settings()
+
+
+@contextmanager
+def engine(current: Settings) -> Iterator[Engine]:
+    """A pool-less engine for one command (the spec's pool is for long-running services)."""
+    made = make_engine(current.database, poolclass=pool.NullPool)
+    try:
+        yield made
+    finally:
+        made.dispose()
+
+
+def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn the project's errors and database errors into one clear line and exit code 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except SearxngCoolError as exc:
+            raise fail(str(exc)) from exc
+        except OperationalError as exc:
+            raise fail(f"cannot reach the database: {str(exc.orig).strip()}") from exc
+        except DBAPIError as exc:
+            raise fail(f"the database refused: {str(exc.orig).strip()}") from exc
+
+    return wrapper

@@ -1,0 +1,20 @@
+"""`searxng-cool-db` (also `python scripts/utilities/database/db_cli.py`)."""
+
+from __future__ import annotations
+
+import typer
+
+from searxng_cool.cli import cluster, schema
+
+app = typer.Typer(
+    name="searxng-cool-db",
+    help="SearXNG-Cool database management. Honours DATABASE_URL; with none, uses the embedded cluster.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+schema.register(app)
+app.add_typer(cluster.app, name="db")
+
+
+def run() -> None:
+    app()

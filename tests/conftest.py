@@ -1,0 +1,145 @@
+"""Real PostgreSQL for every test.
+
+The session starts one embedded cluster (or uses TEST_DATABASE_URL, a role that may
+CREATE DATABASE), migrates a template database once, and gives each test that asks for
+`db_url` a fresh database cloned from it with CREATE DATABASE ... TEMPLATE.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, Engine, create_engine, pool, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session
+
+from searxng_cool.admin import migrations
+from searxng_cool.db.embedded import EmbeddedCluster, default_data_dir
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+# Durability is not what the tests are about; these make CREATE DATABASE and commits cheap.
+TEST_CLUSTER_SETTINGS = {
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+    "max_connections": "200",
+}
+
+
+def test_cluster_dir() -> Path:
+    configured = os.environ.get("SEARXNG_COOL_TEST_PGDATA")
+    return Path(configured) if configured else default_data_dir().parent / "test-pgdata"
+
+
+def _autocommit(url: URL) -> Engine:
+    return create_engine(url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
+
+
+@pytest.fixture(scope="session")
+def server_url() -> URL:
+    """A superuser (or CREATEDB) URL on the maintenance database of the test server."""
+    configured = os.environ.get("TEST_DATABASE_URL")
+    if configured:
+        return make_url(configured).set(drivername="postgresql+psycopg")
+    cluster = EmbeddedCluster(test_cluster_dir(), settings=TEST_CLUSTER_SETTINGS)
+    cluster.ensure_running()
+    return cluster.url()
+
+
+class DatabaseFactory:
+    """Creates and drops throwaway databases on the test server."""
+
+    def __init__(self, server_url: URL) -> None:
+        self.server_url = server_url
+        self.admin = _autocommit(server_url)
+        self.created: list[str] = []
+
+    def create(self, *, template: str | None = None, prefix: str = "t") -> URL:
+        name = f"sxc_{prefix}_{uuid.uuid4().hex[:12]}"
+        clause = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f"CREATE DATABASE {name}{clause}")
+        self.created.append(name)
+        return self.server_url.set(database=name)
+
+    def drop(self, url: URL) -> None:
+        with self.admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {url.database} WITH (FORCE)")
+
+    def close(self) -> None:
+        with self.admin.connect() as conn:
+            for name in self.created:
+                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(server_url: URL) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(server_url)
+    yield factory
+    factory.close()
+
+
+@pytest.fixture(scope="session")
+def template_db(databases: DatabaseFactory) -> str:
+    """A database migrated to head once per session; tests clone it."""
+    url = databases.create(prefix="template")
+    engine = create_engine(url, poolclass=pool.NullPool)
+    with engine.begin() as conn:
+        migrations.upgrade(conn, "head")
+    engine.dispose()
+    assert url.database is not None
+    return url.database
+
+
+@pytest.fixture
+def db_url(databases: DatabaseFactory, template_db: str) -> Iterator[URL]:
+    """A fresh database at head, private to this test."""
+    url = databases.create(template=template_db)
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def empty_db_url(databases: DatabaseFactory) -> Iterator[URL]:
+    """A fresh, empty database (no migrations applied)."""
+    url = databases.create(prefix="empty")
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def engine(db_url: URL) -> Iterator[Engine]:
+    made = create_engine(db_url, poolclass=pool.NullPool)
+    yield made
+    made.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction that the test may commit or leave to roll back."""
+    with engine.connect() as conn:
+        yield conn
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as made:
+        yield made
+
+
+def scalar(conn: Connection, sql: str, **params: object) -> object:
+    return conn.execute(text(sql), params).scalar()
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip("the public music data (../shared/data beside the repository) is absent")
+    return SHARED_DATA
