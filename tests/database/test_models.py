@@ -419,3 +419,15 @@ def test_popularity_view_has_a_unique_index_for_concurrent_refresh(connection: C
         )
     ).scalar_one()
     assert unique is True
+
+
+def test_immutable_unaccent_strips_accents_and_can_be_indexed(connection: Connection) -> None:
+    assert (
+        connection.execute(text("SELECT immutable_unaccent('Tiësto Beyoncé')")).scalar_one()
+        == "Tiesto Beyonce"
+    )
+    volatility = connection.execute(
+        text("SELECT provolatile FROM pg_proc WHERE proname = 'immutable_unaccent'")
+    ).scalar_one()
+    assert volatility == "i"
+    connection.execute(text("CREATE INDEX probe ON artists (lower(immutable_unaccent(name)))"))

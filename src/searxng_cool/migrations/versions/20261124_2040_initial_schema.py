@@ -1,6 +1,6 @@
 """initial schema: every table, index, constraint, trigger and view of the spec
 
-Creates the extensions, the 13 tables, the `update_updated_at_column()` trigger on every
+Creates the extensions, the IMMUTABLE `immutable_unaccent(text)` wrapper, the 13 tables, the `update_updated_at_column()` trigger on every
 table with an `updated_at` column, and `mv_track_popularity`. The downgrade removes all of it.
 
 Revision ID: 20261124_2040_initial_schema
@@ -52,6 +52,7 @@ def upgrade() -> None:
     op.execute(CREATE_PG_STAT_STATEMENTS)
     for extension in TRUSTED_EXTENSIONS:
         op.execute(f"CREATE EXTENSION IF NOT EXISTS {extension}")
+    op.execute(sql.load("immutable_unaccent_v1"))
 
     op.create_table(
         "artists",
@@ -735,6 +736,7 @@ def downgrade() -> None:
     op.drop_index("idx_artists_genres", table_name="artists", postgresql_using="gin")
     op.drop_table("artists")
 
+    op.execute("DROP FUNCTION IF EXISTS immutable_unaccent(text)")
     for extension in reversed(TRUSTED_EXTENSIONS):
         op.execute(f"DROP EXTENSION IF EXISTS {extension}")
     op.execute(DROP_PG_STAT_STATEMENTS)

@@ -1,0 +1,1 @@
+"""The canonical catalog: ingest with entity resolution across sources, and search."""

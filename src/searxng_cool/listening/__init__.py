@@ -1,0 +1,1 @@
+"""Listening: the interaction log, popularity, user music profiles."""

@@ -1,0 +1,1 @@
+"""Playlists: ordered editing, collaboration, smart (rule) playlists."""
