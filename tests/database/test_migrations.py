@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
@@ -159,3 +160,15 @@ def test_flask_db_stamp_moves_the_recorded_revision(db_url: URL) -> None:
     with engine.connect() as conn:
         assert migrations.current(conn) == []
     engine.dispose()
+
+
+def test_a_new_revision_holds_the_difference_between_models_and_database(
+    connection: Connection, tmp_path: Path
+) -> None:
+    connection.execute(text("DROP INDEX idx_tracks_isrc"))
+    path = migrations.new_revision(connection, "restore isrc index", directory=tmp_path)
+    body = path.read_text()
+    assert path.parent == tmp_path
+    assert re.fullmatch(r"\d{8}_\d{4}_restore_isrc_index\.py", path.name)
+    assert "op.create_index('idx_tracks_isrc'" in body
+    assert f"down_revision: str | Sequence[str] | None = '{migrations.heads()[0]}'" in body
