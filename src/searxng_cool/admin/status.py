@@ -1,0 +1,145 @@
+"""`status`: the database's health in one screen, and an exit code for monitoring.
+
+0 = everything ok (info lines are context, not problems), 1 = at least one warning,
+2 = at least one critical finding (including: cannot connect).
+Running status records a size sample, so the next run can show growth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, text
+
+from searxng_cool.admin import health_checks, maintenance, migrations
+from searxng_cool.admin.health_checks import Check, Level, rows
+from searxng_cool.config import OperationsConfig
+
+POPULARITY_VIEW = "mv_track_popularity"
+_LARGEST_TABLES = 5
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    checks: list[Check]
+
+    @property
+    def level(self) -> Level:
+        return max((check.level for check in self.checks), default=Level.OK)
+
+    @property
+    def exit_code(self) -> int:
+        return {Level.WARNING: 1, Level.CRITICAL: 2}.get(self.level, 0)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "level": self.level.label,
+            "exit_code": self.exit_code,
+            "checks": [check.as_json() for check in self.checks],
+        }
+
+
+def unreachable(reason: str) -> StatusReport:
+    return StatusReport([Check("connection", Level.CRITICAL, reason.splitlines()[0])])
+
+
+def _server(connection: Connection) -> list[Check]:
+    version, number = rows(
+        connection, "SELECT version(), current_setting('server_version_num')::int"
+    )[0]
+    database = connection.execute(text("SELECT current_database()")).scalar_one()
+    return [
+        Check("connection", Level.OK, f"connected to {database}"),
+        Check(
+            "server version",
+            Level.WARNING if number < 140000 else Level.OK,
+            version.split(",")[0],
+            "PostgreSQL 14+",
+        ),
+    ]
+
+
+def _revision(connection: Connection) -> Check:
+    at = migrations.current(connection)
+    head = migrations.heads()
+    known = {rev.revision for rev in migrations.history()}
+    waiting = migrations.pending(connection) if set(at) <= known else []
+    value = f"current {', '.join(at) or 'none'}; head {', '.join(head)}; {len(waiting)} pending"
+    if not set(at) <= known:
+        return Check(
+            "migrations",
+            Level.CRITICAL,
+            value,
+            "database at a revision this code knows",
+            ["unknown revision"],
+        )
+    level = Level.WARNING if waiting else Level.OK
+    return Check("migrations", level, value, "current = head", waiting)
+
+
+def _sizes(connection: Connection, *, record: bool) -> Check:
+    found = rows(
+        connection,
+        "SELECT 'database', pg_database_size(current_database()) UNION ALL "
+        "(SELECT c.oid::regclass::text, pg_total_relation_size(c.oid) FROM pg_class c "
+        "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'm') "
+        "ORDER BY 2 DESC LIMIT :n)",
+        n=_LARGEST_TABLES,
+    )
+    sizes = {name: int(size) for name, size in found}
+    if not maintenance.has_operations_tables(connection):
+        return Check(
+            "size",
+            Level.INFO,
+            f"database {sizes['database'] / 1048576:.1f} MB; no samples table (run upgrade)",
+        )
+    before = maintenance.previous_sizes(connection)
+    details = []
+    for name, size in sizes.items():
+        line = f"{name}: {size / 1048576:.1f} MB"
+        if name in before:
+            old, at = before[name]
+            line += f" ({(size - old) / 1048576:+.1f} MB since {at:%Y-%m-%d %H:%M})"
+        details.append(line)
+    if record:
+        maintenance.record_size_samples(connection, sizes)
+    return Check(
+        "size",
+        Level.OK,
+        f"database {sizes['database'] / 1048576:.1f} MB",
+        "growth since the last sample",
+        details,
+    )
+
+
+def _popularity_refresh(connection: Connection, ops: OperationsConfig) -> Check:
+    threshold = f"refreshed within {ops['POPULARITY_STALE_HOURS']:.0f} h"
+    if not maintenance.has_operations_tables(connection):
+        return Check("popularity view refreshed", Level.INFO, "unknown (run upgrade)", threshold)
+    last = maintenance.last_refresh(connection, POPULARITY_VIEW)
+    if last is None:
+        return Check("popularity view refreshed", Level.INFO, "no refresh recorded yet", threshold)
+    hours = (datetime.now(UTC) - last).total_seconds() / 3600
+    level = Level.WARNING if hours > ops["POPULARITY_STALE_HOURS"] else Level.OK
+    return Check("popularity view refreshed", level, f"{hours:.1f} h ago", threshold)
+
+
+def collect_status(
+    connection: Connection, *, ops: OperationsConfig, pool_size: int, record_sample: bool = True
+) -> StatusReport:
+    """Run every check against the connection's database."""
+    checks = [*_server(connection), _revision(connection)]
+    checks.append(health_checks.connections(connection, ops, pool_size))
+    checks.append(health_checks.index_usage(connection, ops))
+    checks.append(health_checks.slow_queries(connection, ops))
+    checks.append(health_checks.dead_tuples(connection, ops))
+    checks += health_checks.index_health(connection, ops)
+    checks.append(health_checks.not_valid_constraints(connection, ops))
+    checks += health_checks.sessions(connection, ops)
+    checks.append(health_checks.sequences(connection, ops))
+    checks.append(health_checks.wraparound(connection, ops))
+    checks.append(health_checks.cache_hit(connection, ops))
+    checks.append(_sizes(connection, record=record_sample))
+    checks.append(_popularity_refresh(connection, ops))
+    return StatusReport(checks)
