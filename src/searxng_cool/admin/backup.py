@@ -62,11 +62,13 @@ UNION ALL
 SELECT 'extension ' || extname FROM pg_extension
 ORDER BY 1
 """
-# Partitions are counted through their parent, so each row is counted once.
+# Partitions are counted through their parent, so each row is counted once. Materialized
+# views are derived data: pg_restore refreshes them from the restored tables, so their row
+# counts may rightly differ from a stale original.
 _TABLES = """
 SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
-   AND c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition
+   AND c.relkind IN ('r', 'p') AND NOT c.relispartition
  ORDER BY 1
 """
 
@@ -128,14 +130,11 @@ def schema_fingerprint(connection: Connection) -> str:
 
 
 def row_counts(connection: Connection) -> dict[str, int]:
+    """Exact rows per table (partitions through their parent), keyed by regclass name."""
     counts: dict[str, int] = {}
     for table in connection.execute(text(_TABLES)).scalars():
-        if connection.execute(
-            text("SELECT relispopulated FROM pg_class WHERE oid = CAST(:t AS regclass)"),
-            {"t": table},
-        ).scalar_one():
-            query = pgsql.SQL("SELECT count(*) FROM {}").format(pgsql.SQL(table))
-            counts[table] = int(connection.exec_driver_sql(query.as_string()).scalar_one())
+        query = pgsql.SQL("SELECT count(*) FROM {}").format(pgsql.SQL(table))
+        counts[table] = int(connection.exec_driver_sql(query.as_string()).scalar_one())
     return counts
 
 
@@ -239,6 +238,7 @@ def create_backup(
         raise EnvironmentProblem(f"cannot write the backup {path}: {exc.strerror}") from exc
     finally:
         engine.dispose()
-        partial.unlink(missing_ok=True)
-        partial.with_name(partial.name + ".manifest").unlink(missing_ok=True)
+        for leftover in (partial, partial.with_name(partial.name + ".manifest")):
+            if leftover.is_file():
+                leftover.unlink()
     return BackupResult(path=path, manifest_path=manifest_path, manifest=manifest)
