@@ -7,10 +7,12 @@ Running status records a size sample, so the next run can show growth.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
 from searxng_cool.admin import health_checks, maintenance, migrations
 from searxng_cool.admin.health_checks import Check, Level, rows
@@ -18,6 +20,9 @@ from searxng_cool.config import OperationsConfig
 
 POPULARITY_VIEW = "mv_track_popularity"
 _LARGEST_TABLES = 5
+# Sizes and index sizes need a relation lock; behind a migration's exclusive lock status
+# would hang, so each check waits at most this long and is reported as skipped instead.
+STATUS_LOCK_TIMEOUT_MS = 1000
 
 
 @dataclass(frozen=True)
@@ -97,10 +102,10 @@ def _sizes(connection: Connection, *, record: bool) -> Check:
     before = maintenance.previous_sizes(connection)
     details = []
     for name, size in sizes.items():
-        line = f"{name}: {size / 1048576:.1f} MB"
+        line = f"{name}: {size / 1024:,.0f} kB"
         if name in before:
             old, at = before[name]
-            line += f" ({(size - old) / 1048576:+.1f} MB since {at:%Y-%m-%d %H:%M})"
+            line += f" ({(size - old) / 1024:+,.0f} kB since {at:%Y-%m-%d %H:%M} UTC)"
         details.append(line)
     if record:
         maintenance.record_size_samples(connection, sizes)
@@ -125,21 +130,50 @@ def _popularity_refresh(connection: Connection, ops: OperationsConfig) -> Check:
     return Check("popularity view refreshed", level, f"{hours:.1f} h ago", threshold)
 
 
+def _guarded(
+    connection: Connection, name: str, check: Callable[[], Check | list[Check]]
+) -> list[Check]:
+    """Run one check in a savepoint; a lock it cannot get within 1 s skips it, never hangs status."""
+    savepoint = connection.begin_nested()
+    try:
+        found = check()
+    except DBAPIError as exc:
+        savepoint.rollback()
+        reason = str(exc.orig).strip().splitlines()[0]
+        return [
+            Check(
+                name,
+                Level.WARNING,
+                f"skipped: {reason}",
+                f"lock wait <= {STATUS_LOCK_TIMEOUT_MS} ms",
+            )
+        ]
+    savepoint.commit()
+    return found if isinstance(found, list) else [found]
+
+
 def collect_status(
     connection: Connection, *, ops: OperationsConfig, pool_size: int, record_sample: bool = True
 ) -> StatusReport:
     """Run every check against the connection's database."""
-    checks = [*_server(connection), _revision(connection)]
-    checks.append(health_checks.connections(connection, ops, pool_size))
-    checks.append(health_checks.index_usage(connection, ops))
-    checks.append(health_checks.slow_queries(connection, ops))
-    checks.append(health_checks.dead_tuples(connection, ops))
-    checks += health_checks.index_health(connection, ops)
-    checks.append(health_checks.not_valid_constraints(connection, ops))
-    checks += health_checks.sessions(connection, ops)
-    checks.append(health_checks.sequences(connection, ops))
-    checks.append(health_checks.wraparound(connection, ops))
-    checks.append(health_checks.cache_hit(connection, ops))
-    checks.append(_sizes(connection, record=record_sample))
-    checks.append(_popularity_refresh(connection, ops))
+    connection.exec_driver_sql(f"SET LOCAL lock_timeout = {STATUS_LOCK_TIMEOUT_MS}")
+    steps: list[tuple[str, Callable[[], Check | list[Check]]]] = [
+        ("server", lambda: _server(connection)),
+        ("migrations", lambda: _revision(connection)),
+        ("connections", lambda: health_checks.connections(connection, ops, pool_size)),
+        ("index usage", lambda: health_checks.index_usage(connection, ops)),
+        ("slow queries", lambda: health_checks.slow_queries(connection, ops)),
+        ("dead tuples", lambda: health_checks.dead_tuples(connection, ops)),
+        ("indexes", lambda: health_checks.index_health(connection, ops)),
+        ("NOT VALID constraints", lambda: health_checks.not_valid_constraints(connection, ops)),
+        ("sessions", lambda: health_checks.sessions(connection, ops)),
+        ("sequences near overflow", lambda: health_checks.sequences(connection, ops)),
+        ("transaction-id wraparound", lambda: health_checks.wraparound(connection, ops)),
+        ("cache hit ratio", lambda: health_checks.cache_hit(connection, ops)),
+        ("size", lambda: _sizes(connection, record=record_sample)),
+        ("popularity view refreshed", lambda: _popularity_refresh(connection, ops)),
+    ]
+    checks: list[Check] = []
+    for name, check in steps:
+        checks += _guarded(connection, name, check)
     return StatusReport(checks)
