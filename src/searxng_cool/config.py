@@ -6,6 +6,7 @@ passed down as a `Settings` object; nothing below reads the environment itself.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -264,7 +265,12 @@ def _operations(raw: Any) -> dict[str, float]:
                 number = float(value)
             except ValueError:
                 number = value
-        if not isinstance(number, int | float) or isinstance(number, bool) or number < 0:
+        if (
+            not isinstance(number, int | float)
+            or isinstance(number, bool)
+            or not math.isfinite(number)
+            or number < 0
+        ):
             raise ConfigError(f"config: OPERATIONS.{key} = {value!r} must be a number >= 0")
         if key.endswith("_RATIO") and number > 1:
             raise ConfigError(f"config: OPERATIONS.{key} = {value!r} is a ratio between 0 and 1")

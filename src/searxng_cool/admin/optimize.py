@@ -152,6 +152,8 @@ def run_optimize(
 
 
 def _after(connection: Connection, action: Action) -> str:
+    if not maintenance.has_operations_tables(connection):
+        return "done (not recorded: run upgrade for the maintenance_events table)"
     if action.kind == "vacuum analyze":
         maintenance.record_event(connection, action="vacuum", subject=action.target)
         return _table_figures(connection, action.target)
