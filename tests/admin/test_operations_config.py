@@ -59,7 +59,7 @@ def test_a_ratio_above_one_is_refused(tmp_path: Path) -> None:
 def test_any_non_number_or_negative_value_is_refused_with_the_key(value: object) -> None:
     if isinstance(value, str):
         assume(not _is_valid_number_text(value))
-    with pytest.raises(ConfigError, match="OPERATIONS.SLOW_QUERY_MS"):
+    with pytest.raises(ConfigError, match=r"OPERATIONS\.SLOW_QUERY_MS"):
         _operations({"SLOW_QUERY_MS": value})
 
 
