@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Engine, create_engine, pool, text
 from sqlalchemy.engine import URL
 from typer.testing import CliRunner
@@ -193,3 +196,17 @@ def test_restore_command_asks_before_replacing_and_stops_on_no(
     accepted = runner.invoke(app, ["restore", str(target), "--yes"], env=env)
     assert accepted.exit_code == 0, accepted.output
     assert count(engine, "user_interactions") == 6
+
+
+@given(
+    st.text(min_size=1, max_size=80).filter(
+        lambda n: not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,62}", n)
+    )
+)
+@settings(max_examples=25, deadline=None)
+def test_a_hostile_restore_target_name_is_refused_before_anything_happens(name: str) -> None:
+    config = settings_for(
+        URL.create("postgresql+psycopg", database="unused", host="nowhere.invalid")
+    ).database
+    with pytest.raises(InvalidInput, match="is not usable"):
+        restore.restore_backup(config=config, path=Path("missing.dump"), into=name)

@@ -101,3 +101,13 @@ def test_upgrade_sql_prints_without_applying(behind: Engine, empty_db_url: URL) 
     assert "CREATE TABLE maintenance_events" in result.output
     with behind.connect() as conn:
         assert migrations.current(conn) == [FIRST_REVISION]
+
+
+def test_an_empty_database_is_upgraded_without_a_backup_and_says_why(
+    empty_db_url: URL, tmp_path: Path
+) -> None:
+    env = {"DATABASE_URL": empty_db_url.render_as_string(hide_password=False)}
+    result = runner.invoke(app, ["upgrade", "--backup-dir", str(tmp_path / "b")], env=env)
+    assert result.exit_code == 0, result.output
+    assert "nothing to back up" in result.output
+    assert not (tmp_path / "b").exists()

@@ -38,6 +38,7 @@ class GatedResult:
     backup: backup.BackupResult | None
     checks: list[Result] = field(default_factory=list)
     note: str = ""
+    backup_skipped: str = ""
 
 
 def restore_hint(taken: backup.BackupResult | None) -> str:
@@ -47,8 +48,7 @@ def restore_hint(taken: backup.BackupResult | None) -> str:
 
 
 def default_backup_path(directory: Path, config: DatabaseConfig, revision: str) -> Path:
-    """backups/pre-<target>-<database>-<UTC time>.dump, the directory created if missing."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """backups/pre-<target>-<database>-<UTC time>.dump (the directory is made when used)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     safe_target = re.sub(r"[^A-Za-z0-9_.-]+", "_", revision)
     return directory / f"pre-{safe_target}-{config.url.database}-{stamp}.dump"
@@ -69,7 +69,11 @@ def run_gated(
         with engine.connect() as conn:
             before = next(iter(migrations.current(conn)), None)
         taken = None
-        if backup_path is not None:
+        skipped = "--no-backup" if backup_path is None else ""
+        if backup_path is not None and before is None:
+            skipped = "the database has no schema yet: nothing to back up"
+        elif backup_path is not None:
+            backup_path.parent.mkdir(parents=True, exist_ok=True)
             taken = backup.create_backup(config=config, path=backup_path, progress=progress)
         try:
             with engine.begin() as conn:
@@ -98,4 +102,6 @@ def run_gated(
         listed = "; ".join(f"{c.name}: {c.reason}" for c in failed)
         raise MigrationFailed(f"post-migration checks failed ({listed}); {restore_hint(taken)}")
     note = "" if at_head else "post-migration checks run at head only (the models describe head)"
-    return GatedResult(before=before, after=after, backup=taken, checks=checks, note=note)
+    return GatedResult(
+        before=before, after=after, backup=taken, checks=checks, note=note, backup_skipped=skipped
+    )

@@ -9,6 +9,7 @@ A corrupt or foreign file therefore never touches the target.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,9 @@ _SUPERUSER_ONLY_ENTRIES = (
     "EXTENSION - pg_stat_statements",
     "COMMENT - EXTENSION pg_stat_statements",
 )
+
+
+_DATABASE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,11 @@ def restore_backup(
 
     Either way the data lands in a scratch database first and must match the manifest.
     """
+    if into is not None and not _DATABASE_NAME.fullmatch(into):
+        raise InvalidInput(
+            f"database name {into!r} is not usable: use letters, digits and _ "
+            "(starting with a letter or _, at most 63 characters)"
+        )
     manifest = check_backup(config=config, path=path)
     target = into or str(resolve_url(config).database)
     exists = pg_programs.database_exists(config, target)

@@ -70,7 +70,7 @@ def _gated(
             backup_path=path, progress=update,
         )  # fmt: skip
     if result.backup is None:
-        console.print("[yellow]no backup taken (--no-backup)[/]")
+        console.print(f"[yellow]no backup taken ({result.backup_skipped})[/]")
     else:
         console.print(f"verified backup: {result.backup.path}")
     console.print(
