@@ -7,8 +7,12 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy import create_engine, pool, text
+from sqlalchemy.engine import URL
+from typer.testing import CliRunner
 
 from searxng_cool.admin import lint, migrations
+from searxng_cool.cli.main import app
 
 HEADER = '''"""a revision for the lint tests"""
 import sqlalchemy as sa
@@ -131,3 +135,20 @@ def test_any_text_splits_without_error_and_loses_no_statement_text(sql: str) -> 
     assert all(piece == " ".join(piece.split()) and piece for piece in pieces)
     findings = lint.lint_sql(";".join(pieces), revision="fuzz")
     assert {f.rule for f in findings} <= set(lint.RULES)
+
+
+def test_migrate_lints_the_revision_it_writes_and_prints_the_safe_alternative(db_url: URL) -> None:
+    engine = create_engine(db_url, poolclass=pool.NullPool)
+    with engine.begin() as conn:
+        conn.execute(text("DROP INDEX idx_tracks_isrc"))  # autogenerate will re-create it
+    engine.dispose()
+    env = {"DATABASE_URL": db_url.render_as_string(hide_password=False), "COLUMNS": "250"}
+    before = set(migrations.MIGRATIONS_DIR.joinpath("versions").glob("*.py"))
+    try:
+        result = CliRunner().invoke(app, ["migrate", "-m", "lint probe"], env=env)
+    finally:
+        for made in set(migrations.MIGRATIONS_DIR.joinpath("versions").glob("*.py")) - before:
+            made.unlink()
+    assert result.exit_code == 1, result.output
+    assert "index-not-concurrent" in result.output
+    assert lint.SAFE_ALTERNATIVES["index-not-concurrent"] in " ".join(result.output.split())
