@@ -15,9 +15,17 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from searxng_cool.admin.health_checks import IDENTICAL_INDEXES, INVALID_INDEXES
 from searxng_cool.admin.outcomes import Outcome, Result
 
 TIME_LIMIT_MS = 100.0
+_UNINDEXED_FOREIGN_KEYS = """
+SELECT c.conrelid::regclass::text || '.' || a.attname FROM pg_constraint c
+  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+ WHERE c.contype = 'f' AND NOT EXISTS (
+       SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1])
+ ORDER BY 1
+"""
 SMALL_TABLE_ROWS = 10_000
 
 
@@ -125,58 +133,14 @@ def performance_benchmarks(connection: Connection) -> list[Result]:
 
 def index_effectiveness(connection: Connection) -> list[Result]:
     group = "index effectiveness"
-    invalid = (
-        connection.execute(
-            text("SELECT indexrelid::regclass::text FROM pg_index WHERE NOT indisvalid")
-        )
-        .scalars()
-        .all()
-    )
-    unindexed = (
-        connection.execute(
-            text(
-                "SELECT c.conrelid::regclass::text || '.' || a.attname FROM pg_constraint c "
-                "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
-                "WHERE c.contype = 'f' AND NOT EXISTS (SELECT 1 FROM pg_index i "
-                "WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1]) ORDER BY 1"
-            )
-        )
-        .scalars()
-        .all()
-    )
-    duplicates = (
-        connection.execute(
-            text(
-                "SELECT a.indexrelid::regclass::text || ' = ' || b.indexrelid::regclass::text FROM pg_index a "
-                "JOIN pg_index b ON a.indrelid = b.indrelid AND a.indexrelid < b.indexrelid "
-                "AND a.indkey = b.indkey AND a.indclass = b.indclass "
-                "AND coalesce(pg_get_expr(a.indexprs, a.indrelid), '') = coalesce(pg_get_expr(b.indexprs, b.indrelid), '') "
-                "AND coalesce(pg_get_expr(a.indpred, a.indrelid), '') = coalesce(pg_get_expr(b.indpred, b.indrelid), '') "
-                "JOIN pg_class c ON c.oid = a.indrelid WHERE c.relnamespace = 'public'::regnamespace"
-            )
-        )
-        .scalars()
-        .all()
-    )
+    invalid = connection.execute(text(INVALID_INDEXES)).scalars().all()
+    unindexed = connection.execute(text(_UNINDEXED_FOREIGN_KEYS)).scalars().all()
+    duplicates = [f"{a} = {b}" for a, b in connection.execute(text(IDENTICAL_INDEXES))]
     return [
-        Result(
-            group,
-            "no invalid indexes",
-            Outcome.FAIL if invalid else Outcome.PASS,
-            f"invalid: {', '.join(invalid)}" if invalid else "every index is valid",
-        ),
-        Result(
-            group,
-            "foreign keys lead an index",
-            Outcome.WARN if unindexed else Outcome.PASS,
-            f"unindexed: {', '.join(unindexed)}"
-            if unindexed
-            else "every foreign key column leads an index",
-        ),
-        Result(
-            group,
-            "no duplicate indexes",
-            Outcome.WARN if duplicates else Outcome.PASS,
-            "; ".join(duplicates) if duplicates else "no two indexes are identical",
-        ),
-    ]
+        Result(group, "no invalid indexes", Outcome.FAIL if invalid else Outcome.PASS,
+               f"invalid: {', '.join(invalid)}" if invalid else "every index is valid"),
+        Result(group, "foreign keys lead an index", Outcome.WARN if unindexed else Outcome.PASS,
+               f"unindexed: {', '.join(unindexed)}" if unindexed else "every foreign key column leads an index"),
+        Result(group, "no duplicate indexes", Outcome.WARN if duplicates else Outcome.PASS,
+               "; ".join(duplicates) if duplicates else "no two indexes are identical"),
+    ]  # fmt: skip

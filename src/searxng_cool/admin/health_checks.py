@@ -154,7 +154,31 @@ def dead_tuples(connection: Connection, ops: OperationsConfig) -> Check:
     )
 
 
-def index_health(connection: Connection, ops: OperationsConfig) -> list[Check]:
+# Pairs of indexes on the same table with the same columns, operator classes, expressions
+# and predicate: one of each pair is pure cost. Shared with the validator.
+IDENTICAL_INDEXES = """
+SELECT a.indexrelid::regclass::text, b.indexrelid::regclass::text FROM pg_index a
+  JOIN pg_index b ON a.indrelid = b.indrelid AND a.indexrelid < b.indexrelid
+   AND a.indkey = b.indkey AND a.indclass = b.indclass
+   AND coalesce(pg_get_expr(a.indexprs, a.indrelid), '') = coalesce(pg_get_expr(b.indexprs, b.indrelid), '')
+   AND coalesce(pg_get_expr(a.indpred, a.indrelid), '') = coalesce(pg_get_expr(b.indpred, b.indrelid), '')
+  JOIN pg_class c ON c.oid = a.indrelid
+ WHERE c.relnamespace = 'public'::regnamespace ORDER BY 1, 2
+"""
+# A plain non-unique index whose columns lead another index of the same table.
+_PREFIX_INDEXES = """
+SELECT a.indexrelid::regclass::text, b.indexrelid::regclass::text FROM pg_index a
+  JOIN pg_index b ON a.indrelid = b.indrelid AND a.indexrelid <> b.indexrelid
+   AND a.indnatts < b.indnatts AND a.indexprs IS NULL AND b.indexprs IS NULL
+   AND a.indpred IS NULL AND NOT a.indisunique
+   AND (string_to_array(b.indkey::text, ' '))[1:a.indnatts] = string_to_array(a.indkey::text, ' ')
+  JOIN pg_class c ON c.oid = a.indrelid
+ WHERE c.relnamespace = 'public'::regnamespace ORDER BY 1, 2
+"""
+INVALID_INDEXES = "SELECT indexrelid::regclass::text FROM pg_index WHERE NOT indisvalid ORDER BY 1"
+
+
+def unused_indexes(connection: Connection, ops: OperationsConfig) -> Check:
     unused = rows(
         connection,
         "SELECT s.indexrelname, pg_relation_size(s.indexrelid) FROM pg_stat_user_indexes s "
@@ -163,59 +187,41 @@ def index_health(connection: Connection, ops: OperationsConfig) -> list[Check]:
         "AND pg_relation_size(s.indexrelid) >= :min_bytes ORDER BY 1",
         min_bytes=ops["UNUSED_INDEX_MIN_BYTES"],
     )
-    duplicates = rows(
-        connection,
-        "SELECT a.indexrelid::regclass::text, b.indexrelid::regclass::text FROM pg_index a "
-        "JOIN pg_index b ON a.indrelid = b.indrelid AND a.indexrelid < b.indexrelid "
-        "AND a.indkey = b.indkey AND a.indclass = b.indclass "
-        "AND coalesce(pg_get_expr(a.indexprs, a.indrelid), '') = coalesce(pg_get_expr(b.indexprs, b.indrelid), '') "
-        "AND coalesce(pg_get_expr(a.indpred, a.indrelid), '') = coalesce(pg_get_expr(b.indpred, b.indrelid), '') "
-        "JOIN pg_class c ON c.oid = a.indrelid WHERE c.relnamespace = 'public'::regnamespace",
+    return Check(
+        "unused indexes",
+        Level.WARNING if unused else Level.OK,
+        f"{len(unused)} never scanned",
+        f"idx_scan = 0, non-unique, >= {ops['UNUSED_INDEX_MIN_BYTES'] / 1048576:.1f} MB",
+        [f"{name}: {size / 1048576:.1f} MB" for name, size in unused],
     )
-    prefixes = rows(
-        connection,
-        "SELECT a.indexrelid::regclass::text, b.indexrelid::regclass::text FROM pg_index a "
-        "JOIN pg_index b ON a.indrelid = b.indrelid AND a.indexrelid <> b.indexrelid "
-        "AND a.indnatts < b.indnatts AND a.indexprs IS NULL AND b.indexprs IS NULL "
-        "AND a.indpred IS NULL AND NOT a.indisunique "
-        "AND (string_to_array(b.indkey::text, ' '))[1:a.indnatts] = string_to_array(a.indkey::text, ' ') "
-        "JOIN pg_class c ON c.oid = a.indrelid WHERE c.relnamespace = 'public'::regnamespace ORDER BY 1",
+
+
+def duplicate_indexes(connection: Connection, ops: OperationsConfig) -> Check:
+    """Identical indexes warn; a prefix index warns unless the spec names it (known)."""
+    duplicates = rows(connection, IDENTICAL_INDEXES)
+    prefixes = rows(connection, _PREFIX_INDEXES)
+    unknown = [(a, b) for a, b in prefixes if a not in KNOWN_PREFIX_INDEXES]
+    known = [a for a, _ in prefixes if a in KNOWN_PREFIX_INDEXES]
+    return Check(
+        "duplicate indexes",
+        Level.WARNING if duplicates or unknown else Level.OK,
+        f"{len(duplicates)} identical, {len(prefixes)} prefix of another ({len(known)} known)",
+        "same columns/expression/predicate; a prefix index is redundant unless known",
+        [f"{a} = {b}" for a, b in duplicates]
+        + [f"{a} is a prefix of {b}" for a, b in unknown]
+        + [f"{a} (known: {KNOWN_PREFIX_INDEXES[a]})" for a in known],
     )
-    invalid = rows(
-        connection,
-        "SELECT indexrelid::regclass::text FROM pg_index WHERE NOT indisvalid ORDER BY 1",
+
+
+def invalid_indexes(connection: Connection, ops: OperationsConfig) -> Check:
+    invalid = rows(connection, INVALID_INDEXES)
+    return Check(
+        "invalid indexes",
+        Level.CRITICAL if invalid else Level.OK,
+        f"{len(invalid)} invalid",
+        "none (a failed CREATE INDEX CONCURRENTLY leaves one)",
+        [name for (name,) in invalid],
     )
-    unknown_prefixes = [(a, b) for a, b in prefixes if a not in KNOWN_PREFIX_INDEXES]
-    return [
-        Check(
-            "unused indexes",
-            Level.WARNING if unused else Level.OK,
-            f"{len(unused)} never scanned",
-            f"idx_scan = 0, non-unique, >= {ops['UNUSED_INDEX_MIN_BYTES'] / 1048576:.1f} MB",
-            [f"{name}: {size / 1048576:.1f} MB" for name, size in unused],
-        ),
-        Check(
-            "duplicate indexes",
-            Level.WARNING if duplicates or unknown_prefixes else Level.OK,
-            f"{len(duplicates)} identical, {len(prefixes)} prefix of another "
-            f"({len(prefixes) - len(unknown_prefixes)} known)",
-            "same columns/expression/predicate; a prefix index is redundant unless known",
-            [f"{a} = {b}" for a, b in duplicates]
-            + [f"{a} is a prefix of {b}" for a, b in unknown_prefixes]
-            + [
-                f"{a} (known: {KNOWN_PREFIX_INDEXES[a]})"
-                for a, _ in prefixes
-                if a in KNOWN_PREFIX_INDEXES
-            ],
-        ),
-        Check(
-            "invalid indexes",
-            Level.CRITICAL if invalid else Level.OK,
-            f"{len(invalid)} invalid",
-            "none (a failed CREATE INDEX CONCURRENTLY leaves one)",
-            [name for (name,) in invalid],
-        ),
-    ]
 
 
 def not_valid_constraints(connection: Connection, ops: OperationsConfig) -> Check:

@@ -48,138 +48,112 @@ def missing_check(group: str, name: str, expected: Iterable[str], present: set[s
     return Result(group, name, Outcome.PASS, f"all {len(wanted)} present")
 
 
+def _live_schema(connection: Connection) -> dict[str, set[str]]:
+    """Names of what exists, read from pg_catalog."""
+    public = "'public'::regnamespace"
+    queries = {
+        "tables": f"SELECT relname FROM pg_class WHERE relnamespace = {public} AND relkind IN ('r', 'p')",
+        "indexes": f"SELECT relname FROM pg_class WHERE relnamespace = {public} AND relkind IN ('i', 'I') "
+        f"UNION SELECT conname FROM pg_constraint WHERE connamespace = {public}",
+        "constraints": f"SELECT conname FROM pg_constraint WHERE connamespace = {public}",
+        "placed checks": "SELECT conname || ' on ' || conrelid::regclass::text FROM pg_constraint "
+        "WHERE contype = 'c'",
+        "triggers": "SELECT tgrelid::regclass::text FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid "
+        "WHERE p.proname = 'update_updated_at_column' AND NOT t.tgisinternal",
+        "views": "SELECT matviewname FROM pg_matviews WHERE schemaname = 'public'",
+        "extensions": "SELECT extname FROM pg_extension",
+    }
+    return {what: names(connection, sql) for what, sql in queries.items()}
+
+
+def _declared_schema() -> dict[str, set[str]]:
+    """Names the models declare (so revisions merged later are checked too)."""
+    tables = list(Base.metadata.tables.values())
+    constraints = [c for t in tables for c in t.constraints]
+    return {
+        "tables": {t.name for t in tables},
+        "indexes": {str(i.name) for t in tables for i in t.indexes if i.name},
+        "foreign keys": {str(c.name) for c in constraints if isinstance(c, ForeignKeyConstraint)},
+        "checks": {str(c.name) for c in constraints if isinstance(c, CheckConstraint)},
+        "updated_at": {t.name for t in tables if "updated_at" in t.c},
+    }
+
+
 def schema_integrity(connection: Connection) -> list[Result]:
     group = "schema integrity"
-    tables = names(
-        connection,
-        "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'p')",
-    )
-    indexes = names(
-        connection,
-        "SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('i', 'I')",
-    )
-    constraints = names(
-        connection, "SELECT conname FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
-    )
-    declared = Base.metadata.tables.values()
-    model_indexes = {str(i.name) for t in declared for i in t.indexes if i.name}
-    model_fks = {
-        str(c.name) for t in declared for c in t.constraints if isinstance(c, ForeignKeyConstraint)
-    }
-    model_checks = {
-        str(c.name) for t in declared for c in t.constraints if isinstance(c, CheckConstraint)
-    }
-    placed = {
-        f"{name} on {table}"
-        for name, table in connection.execute(
-            text("SELECT conname, conrelid::regclass::text FROM pg_constraint WHERE contype = 'c'")
-        )
-    }
-    triggers = names(
-        connection,
-        "SELECT tgrelid::regclass::text FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid WHERE p.proname = 'update_updated_at_column' AND NOT t.tgisinternal",
-    )
-    with_updated_at = {t.name for t in declared if "updated_at" in t.c}
-    views = names(connection, "SELECT matviewname FROM pg_matviews WHERE schemaname = 'public'")
+    live, declared = _live_schema(connection), _declared_schema()
+    spec_checks = {f"{name} on {table}" for name, table in SPEC_CHECKS.items()}
     return [
-        missing_check(group, "spec tables", SPEC_TABLES, tables),
-        missing_check(group, "model tables", (t.name for t in declared), tables),
-        missing_check(group, "spec indexes", SPEC_INDEXES, indexes | constraints),
-        missing_check(group, "model indexes", model_indexes, indexes | constraints),
-        missing_check(group, "foreign keys", model_fks, constraints),
-        missing_check(group, "check constraints", model_checks, constraints),
+        missing_check(group, "spec tables", SPEC_TABLES, live["tables"]),
+        missing_check(group, "model tables", declared["tables"], live["tables"]),
+        missing_check(group, "spec indexes", SPEC_INDEXES, live["indexes"]),
+        missing_check(group, "model indexes", declared["indexes"], live["indexes"]),
+        missing_check(group, "foreign keys", declared["foreign keys"], live["constraints"]),
+        missing_check(group, "check constraints", declared["checks"], live["constraints"]),
         missing_check(
-            group,
-            "spec check constraints on their tables",
-            (f"{n} on {t}" for n, t in SPEC_CHECKS.items()),
-            placed,
+            group, "spec check constraints on their tables", spec_checks, live["placed checks"]
         ),
-        missing_check(
-            group,
-            "extensions",
-            SPEC_EXTENSIONS,
-            names(connection, "SELECT extname FROM pg_extension"),
-        ),
-        missing_check(group, "updated_at triggers", with_updated_at, triggers),
-        missing_check(group, "materialized views", ("mv_track_popularity",), views),
+        missing_check(group, "extensions", SPEC_EXTENSIONS, live["extensions"]),
+        missing_check(group, "updated_at triggers", declared["updated_at"], live["triggers"]),
+        missing_check(group, "materialized views", ("mv_track_popularity",), live["views"]),
     ]
 
 
-def _single_column_foreign_keys(connection: Connection) -> list[tuple[str, str, str, str, str]]:
-    return [
-        tuple(row)
-        for row in connection.execute(
-            text(
-                "SELECT c.conname, c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text, r.attname "
-                "FROM pg_constraint c "
-                "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
-                "JOIN pg_attribute r ON r.attrelid = c.confrelid AND r.attnum = c.confkey[1] "
-                "WHERE c.contype = 'f' AND cardinality(c.conkey) = 1 "
-                "AND c.connamespace = 'public'::regnamespace ORDER BY 1"
-            )
-        )
-    ]
+_SINGLE_COLUMN_FOREIGN_KEYS = """
+SELECT c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text, r.attname
+  FROM pg_constraint c
+  JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+  JOIN pg_attribute r ON r.attrelid = c.confrelid AND r.attnum = c.confkey[1]
+ WHERE c.contype = 'f' AND cardinality(c.conkey) = 1 AND c.connamespace = 'public'::regnamespace
+ ORDER BY c.conname
+"""
+# Playlists whose positions are not exactly 0..n-1, and whose total differs from its tracks.
+_PLAYLIST_GAPS = """
+SELECT playlist_id FROM playlist_tracks GROUP BY playlist_id
+HAVING min(position) <> 0 OR max(position) <> count(*) - 1 ORDER BY 1 LIMIT 10
+"""
+_PLAYLIST_WRONG_TOTAL = """
+SELECT p.id FROM playlists p
+ WHERE p.total_duration_ms <> coalesce((SELECT sum(t.duration_ms) FROM playlist_tracks pt
+        JOIN tracks t ON t.id = pt.track_id WHERE pt.playlist_id = p.id), 0)
+ ORDER BY 1 LIMIT 10
+"""
+
+
+def _orphans(connection: Connection, table: str, column: str, parent: str, key: str) -> Result:
+    query = pgsql.SQL(
+        "SELECT count(*) FROM {t} c WHERE c.{col} IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM {p} p WHERE p.{key} = c.{col})"
+    ).format(
+        t=pgsql.SQL(table),
+        col=pgsql.Identifier(column),
+        p=pgsql.SQL(parent),
+        key=pgsql.Identifier(key),
+    )
+    orphans = int(connection.exec_driver_sql(query.as_string()).scalar_one())
+    reason = f"{orphans} {table} rows point at a missing {parent}" if orphans else "no orphans"
+    outcome = Outcome.FAIL if orphans else Outcome.PASS
+    return Result(
+        "relationship consistency", f"no orphans: {table}.{column} -> {parent}", outcome, reason
+    )
 
 
 def relationship_consistency(connection: Connection) -> list[Result]:
     group = "relationship consistency"
-    results = []
-    for _name, table, column, parent, key in _single_column_foreign_keys(connection):
-        query = pgsql.SQL(
-            "SELECT count(*) FROM {t} c WHERE c.{col} IS NOT NULL "
-            "AND NOT EXISTS (SELECT 1 FROM {p} p WHERE p.{key} = c.{col})"
-        ).format(
-            t=pgsql.SQL(table),
-            col=pgsql.Identifier(column),
-            p=pgsql.SQL(parent),
-            key=pgsql.Identifier(key),
-        )
-        orphans = int(connection.exec_driver_sql(query.as_string()).scalar_one())
-        outcome = Outcome.FAIL if orphans else Outcome.PASS
-        reason = f"{orphans} {table} rows point at a missing {parent}" if orphans else "no orphans"
-        results.append(Result(group, f"no orphans: {table}.{column} -> {parent}", outcome, reason))
-    gaps = (
-        connection.execute(
-            text(
-                "SELECT playlist_id FROM playlist_tracks GROUP BY playlist_id "
-                "HAVING min(position) <> 0 OR max(position) <> count(*) - 1 ORDER BY 1 LIMIT 10"
-            )
-        )
-        .scalars()
-        .all()
-    )
-    results.append(
-        Result(
-            group,
-            "playlist positions contiguous",
-            Outcome.FAIL if gaps else Outcome.PASS,
-            f"playlists with gaps: {', '.join(map(str, gaps))}"
-            if gaps
-            else "every playlist is 0..n-1",
-        )
-    )
-    wrong = (
-        connection.execute(
-            text(
-                "SELECT p.id FROM playlists p WHERE p.total_duration_ms <> coalesce(("
-                "SELECT sum(t.duration_ms) FROM playlist_tracks pt JOIN tracks t ON t.id = pt.track_id "
-                "WHERE pt.playlist_id = p.id), 0) ORDER BY 1 LIMIT 10"
-            )
-        )
-        .scalars()
-        .all()
-    )
-    results.append(
-        Result(
-            group,
-            "playlist total_duration_ms",
-            Outcome.FAIL if wrong else Outcome.PASS,
-            f"playlists whose total differs from their tracks: {', '.join(map(str, wrong))}"
-            if wrong
-            else "every total equals the sum of its tracks",
-        )
-    )
-    return results
+    results = [
+        _orphans(connection, *foreign_key)
+        for foreign_key in connection.execute(text(_SINGLE_COLUMN_FOREIGN_KEYS)).all()
+    ]
+    gaps = connection.execute(text(_PLAYLIST_GAPS)).scalars().all()
+    wrong = connection.execute(text(_PLAYLIST_WRONG_TOTAL)).scalars().all()
+    return [
+        *results,
+        Result(group, "playlist positions contiguous", Outcome.FAIL if gaps else Outcome.PASS,
+               f"playlists with gaps: {', '.join(map(str, gaps))}" if gaps else "every playlist is 0..n-1"),
+        Result(group, "playlist total_duration_ms", Outcome.FAIL if wrong else Outcome.PASS,
+               f"playlists whose total differs from their tracks: {', '.join(map(str, wrong))}"
+               if wrong else "every total equals the sum of its tracks"),
+    ]  # fmt: skip
 
 
 def data_consistency(connection: Connection) -> list[Result]:
