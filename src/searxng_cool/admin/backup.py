@@ -15,7 +15,7 @@ import json
 import os
 import subprocess
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -191,23 +191,22 @@ def _dump(
     pg_programs.run_program(argv, env=env, on_line=on_line)
 
 
-def create_backup(
-    *, config: DatabaseConfig, path: Path, force: bool = False, progress: Progress | None = None
-) -> BackupResult:
-    """Dump the configured database to `path`, verify it, and write its manifest."""
-    path = path.expanduser().absolute()
-    _check_destination(path, force)
-    partial = path.with_name(f".{path.name}.partial")
+def _describe_and_dump(
+    config: DatabaseConfig, partial: Path, path: Path, progress: Progress | None
+) -> tuple[Manifest, str]:
+    """Count and describe in one exported snapshot, dump that snapshot; (manifest, major)."""
     engine = make_engine(config, poolclass=pool.NullPool, isolation_level="REPEATABLE READ")
     try:
         with engine.connect() as conn:
             snapshot = str(conn.execute(text("SELECT pg_export_snapshot()")).scalar_one())
             major = pg_programs.server_major(conn)
             counts = row_counts(conn)
-            database = str(conn.execute(text("SELECT current_database()")).scalar_one())
-            server_version = str(conn.execute(text("SHOW server_version")).scalar_one())
+            described = {
+                "database": str(conn.execute(text("SELECT current_database()")).scalar_one()),
+                "server_version": str(conn.execute(text("SHOW server_version")).scalar_one()),
+                "schema_sha256": schema_fingerprint(conn),
+            }
             revision = next(iter(migrations.current(conn)), None)
-            fingerprint = schema_fingerprint(conn)
             _dump(
                 config,
                 partial,
@@ -216,29 +215,42 @@ def create_backup(
                 total=len(counts),
                 progress=progress,
             )
+    finally:
+        engine.dispose()
+    manifest = Manifest(
+        format=MANIFEST_FORMAT,
+        file=path.name,
+        sha256="",
+        bytes=0,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        tables=counts,
+        alembic_revision=revision,
+        **described,
+    )
+    return manifest, major
+
+
+def create_backup(
+    *, config: DatabaseConfig, path: Path, force: bool = False, progress: Progress | None = None
+) -> BackupResult:
+    """Dump the configured database to `path`, verify it, and write its manifest."""
+    path = path.expanduser().absolute()
+    _check_destination(path, force)
+    partial = path.with_name(f".{path.name}.partial")
+    manifest_partial = partial.with_name(partial.name + ".manifest")
+    manifest_path = Manifest.path_for(path)
+    try:
+        described, major = _describe_and_dump(config, partial, path, progress)
         list_archive(partial, major=major, hint=config.pg_bindir)
-        manifest = Manifest(
-            format=MANIFEST_FORMAT,
-            file=path.name,
-            sha256=sha256_of(partial),
-            bytes=partial.stat().st_size,
-            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            tables=counts,
-            database=database,
-            server_version=server_version,
-            alembic_revision=revision,
-            schema_sha256=fingerprint,
-        )
-        manifest_path = Manifest.path_for(path)
-        manifest_partial = partial.with_name(partial.name + ".manifest")
+        manifest = replace(described, sha256=sha256_of(partial), bytes=partial.stat().st_size)
         manifest_partial.write_text(json.dumps(asdict(manifest), indent=2) + "\n", encoding="utf-8")
+        # The dump takes its name only now, after it read back whole; the manifest last.
         os.replace(partial, path)
         os.replace(manifest_partial, manifest_path)
     except OSError as exc:
         raise EnvironmentProblem(f"cannot write the backup {path}: {exc.strerror}") from exc
     finally:
-        engine.dispose()
-        for leftover in (partial, partial.with_name(partial.name + ".manifest")):
+        for leftover in (partial, manifest_partial):
             if leftover.is_file():
                 leftover.unlink()
     return BackupResult(path=path, manifest_path=manifest_path, manifest=manifest)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import pool
+from sqlalchemy import Engine, pool
 
 from searxng_cool.admin import backup, migrations, validator
 from searxng_cool.admin.outcomes import Outcome, Result
@@ -41,7 +41,10 @@ class GatedResult:
     backup_skipped: str = ""
 
 
-def restore_hint(taken: backup.BackupResult | None) -> str:
+Taken = backup.BackupResult | None
+
+
+def restore_hint(taken: Taken) -> str:
     if taken is None:
         return "no backup was taken (--no-backup)"
     return f"restore the backup with: {RESTORE_COMMAND.format(path=taken.path)}"
@@ -52,6 +55,28 @@ def default_backup_path(directory: Path, config: DatabaseConfig, revision: str) 
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     safe_target = re.sub(r"[^A-Za-z0-9_.-]+", "_", revision)
     return directory / f"pre-{safe_target}-{config.url.database}-{stamp}.dump"
+
+
+def _apply(
+    engine: Engine, *, ops: OperationsConfig, revision: str, downgrade: bool, taken: Taken
+) -> None:
+    """All revisions in one transaction under the timeouts; on failure say where we are."""
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"SET lock_timeout = {int(ops['LOCK_TIMEOUT_MS'])}")
+            conn.exec_driver_sql(f"SET statement_timeout = {int(ops['STATEMENT_TIMEOUT_MS'])}")
+            if downgrade:
+                migrations.downgrade(conn, revision)
+            else:
+                migrations.upgrade(conn, revision)
+    except Exception as exc:  # any failure: report it with the way back
+        with engine.connect() as conn:
+            now = next(iter(migrations.current(conn)), "base")
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise MigrationFailed(
+            f"migration to {revision} failed: {reason}; the database is still at {now}; "
+            f"{restore_hint(taken)}"
+        ) from exc
 
 
 def run_gated(
@@ -68,29 +93,13 @@ def run_gated(
     try:
         with engine.connect() as conn:
             before = next(iter(migrations.current(conn)), None)
-        taken = None
-        skipped = "--no-backup" if backup_path is None else ""
+        taken, skipped = None, "--no-backup" if backup_path is None else ""
         if backup_path is not None and before is None:
             skipped = "the database has no schema yet: nothing to back up"
         elif backup_path is not None:
             backup_path.parent.mkdir(parents=True, exist_ok=True)
             taken = backup.create_backup(config=config, path=backup_path, progress=progress)
-        try:
-            with engine.begin() as conn:
-                conn.exec_driver_sql(f"SET lock_timeout = {int(ops['LOCK_TIMEOUT_MS'])}")
-                conn.exec_driver_sql(f"SET statement_timeout = {int(ops['STATEMENT_TIMEOUT_MS'])}")
-                if downgrade:
-                    migrations.downgrade(conn, revision)
-                else:
-                    migrations.upgrade(conn, revision)
-        except Exception as exc:
-            with engine.connect() as conn:
-                now = (migrations.current(conn) or ["base"])[0]
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            raise MigrationFailed(
-                f"migration to {revision} failed: {reason}; the database is still at {now}; "
-                f"{restore_hint(taken)}"
-            ) from exc
+        _apply(engine, ops=ops, revision=revision, downgrade=downgrade, taken=taken)
         with engine.connect() as conn:
             after = next(iter(migrations.current(conn)), None)
             at_head = migrations.current(conn) == migrations.heads()
