@@ -210,3 +210,16 @@ def test_a_hostile_restore_target_name_is_refused_before_anything_happens(name: 
     ).database
     with pytest.raises(InvalidInput, match="is not usable"):
         restore.restore_backup(config=config, path=Path("missing.dump"), into=name)
+
+
+def test_backup_reports_progress_table_by_table(db_url: URL, tmp_path: Path) -> None:
+    seen: list[tuple[int, int, str]] = []
+    made = backup.create_backup(
+        config=settings_for(db_url).database,
+        path=tmp_path / "m.dump",
+        progress=lambda done, total, table: seen.append((done, total, table)),
+    )
+    total = len(made.manifest.tables)
+    assert [done for done, _, _ in seen] == list(range(1, total + 1))
+    assert {t for _, t, _ in seen} == {total}
+    assert "public.tracks" in {table for _, _, table in seen}

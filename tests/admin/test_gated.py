@@ -111,3 +111,17 @@ def test_an_empty_database_is_upgraded_without_a_backup_and_says_why(
     assert result.exit_code == 0, result.output
     assert "nothing to back up" in result.output
     assert not (tmp_path / "b").exists()
+
+
+def test_a_failed_upgrade_command_prints_the_restore_command(
+    behind: Engine, empty_db_url: URL, tmp_path: Path
+) -> None:
+    with behind.begin() as conn:
+        conn.execute(text("CREATE TABLE size_samples (id int)"))
+    env = {"DATABASE_URL": empty_db_url.render_as_string(hide_password=False), "COLUMNS": "400"}
+    result = runner.invoke(app, ["upgrade", "--backup-dir", str(tmp_path)], env=env)
+    assert result.exit_code == 1
+    flat = " ".join(result.output.split())
+    assert "db_cli.py restore" in flat
+    assert str(tmp_path) in flat
+    assert f"still at {FIRST_REVISION}" in flat

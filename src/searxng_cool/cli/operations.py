@@ -130,7 +130,7 @@ def status(
     current = settings()
     report = _collect(current)
     if as_json:
-        console.print_json(json.dumps(report.as_json()))
+        typer.echo(json.dumps(report.as_json(), indent=2))
     else:
         table = Table("check", "state", "value", "threshold", title="database status")
         for check in report.checks:
@@ -200,7 +200,7 @@ def validate(
     with engine(settings()) as eng, eng.begin() as conn:
         results = validator.validate(conn, groups=group)
     if as_json:
-        console.print_json(json.dumps([r.as_json() for r in results]))
+        typer.echo(json.dumps([r.as_json() for r in results], indent=2))
     else:
         table = Table("group", "check", "result", "reason", title="validation")
         for r in results:
