@@ -79,6 +79,11 @@ _LOCKING = re.compile(
     r"^(?:ALTER\s+TABLE|CREATE\s+(?:UNIQUE\s+)?INDEX|DROP|CREATE\s+TRIGGER)", re.I
 )
 _TRIGGER_OR_DROP_TARGET = re.compile(r"\bON\s+" + _NAME.format(group="table"), re.I)
+_DROPPED = re.compile(
+    r"^DROP\s+(?:TABLE|INDEX|MATERIALIZED\s+VIEW|VIEW|TRIGGER)\s+(?:CONCURRENTLY\s+)?(?:IF\s+EXISTS\s+)?"
+    + _NAME.format(group="table"),
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -161,12 +166,11 @@ def opt_outs(source: str) -> dict[str, str | None]:
 def _alter_findings(statement: str, earlier: list[str]) -> list[str]:
     upper = statement.upper()
     rules = []
-    if re.search(r"\bADD\s+(?:COLUMN\s+)?(?!CONSTRAINT)", upper) and re.search(
-        r"\bADD\s+(?:COLUMN\s+)?[\w\"]+\s[^,]*\bNOT\s+NULL\b", upper
+    added = re.findall(r"\bADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?([^,]*)", upper)
+    if any(
+        "NOT NULL" in a and "DEFAULT" not in a and not a.startswith("CONSTRAINT") for a in added
     ):
-        added = re.findall(r"\bADD\s+(?:COLUMN\s+)?(?:IF\s+NOT\s+EXISTS\s+)?([^,]*)", upper)
-        if any("NOT NULL" in a and "DEFAULT" not in a and "CONSTRAINT" not in a for a in added):
-            rules.append("not-null-without-default")
+        rules.append("not-null-without-default")
     for column in re.findall(r'ALTER\s+(?:COLUMN\s+)?"?(\w+)"?\s+SET\s+NOT\s+NULL', upper):
         prepared = any(
             re.search(rf"CHECK\s*\(+\s*\"?{column}\"?\s+IS\s+NOT\s+NULL", e.upper())
@@ -193,7 +197,7 @@ def _alter_findings(statement: str, earlier: list[str]) -> list[str]:
 
 def _statement_target(statement: str) -> str | None:
     """The table a locking statement takes its lock on (None when it cannot tell)."""
-    for pattern in (_ALTER, _INDEX):
+    for pattern in (_ALTER, _INDEX, _DROPPED):
         match = pattern.match(statement)
         if match:
             return match.group("table").lower()
