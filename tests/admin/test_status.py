@@ -248,6 +248,11 @@ def test_size_growth_is_shown_against_the_last_sample(engine: Engine) -> None:
     assert "since" in artists
     assert "(+0 kB" not in artists
     assert "(+" in artists
+    with engine.connect() as conn:  # the second run, within the hour, added no sample
+        assert (
+            conn.execute(text("SELECT count(DISTINCT sampled_at) FROM size_samples")).scalar_one()
+            == 1
+        )
 
 
 def test_popularity_refresh_age_comes_from_recorded_refreshes(engine: Engine) -> None:

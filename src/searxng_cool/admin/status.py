@@ -2,14 +2,14 @@
 
 0 = everything ok (info lines are context, not problems), 1 = at least one warning,
 2 = at least one critical finding (including: cannot connect).
-Running status records a size sample, so the next run can show growth.
+Running status records a size sample (at most one an hour), so later runs show growth.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
@@ -23,6 +23,8 @@ _LARGEST_TABLES = 5
 # Sizes and index sizes need a relation lock; behind a migration's exclusive lock status
 # would hang, so each check waits at most this long and is reported as skipped instead.
 STATUS_LOCK_TIMEOUT_MS = 1000
+# Monitoring may run status every minute; one sample an hour is enough for growth trends.
+SAMPLE_EVERY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -107,7 +109,8 @@ def _sizes(connection: Connection, *, record: bool) -> Check:
             old, at = before[name]
             line += f" ({(size - old) / 1024:+,.0f} kB since {at:%Y-%m-%d %H:%M} UTC)"
         details.append(line)
-    if record:
+    last = before.get("database")
+    if record and (last is None or datetime.now(UTC) - last[1] >= SAMPLE_EVERY):
         maintenance.record_size_samples(connection, sizes)
     return Check(
         "size",
