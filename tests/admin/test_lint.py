@@ -44,6 +44,7 @@ UNSAFE = {
     "rename-column": TIMEOUTS + '    op.alter_column("tracks", "title", new_column_name="name")',
     "drop-column": TIMEOUTS + '    op.drop_column("tracks", "isrc")',
     "missing-timeouts": '    op.add_column("tracks", sa.Column("note", sa.Text()))',
+    "offline-render": '    op.get_bind().execute(sa.text("SELECT count(*) FROM tracks")).scalar()',
 }
 SAFE = {
     "index built concurrently": TIMEOUTS
