@@ -125,3 +125,13 @@ def test_a_failed_upgrade_command_prints_the_restore_command(
     assert "db_cli.py restore" in flat
     assert str(tmp_path) in flat
     assert f"still at {FIRST_REVISION}" in flat
+
+
+def test_an_upgrade_with_nothing_pending_takes_no_backup(db_url: URL, tmp_path: Path) -> None:
+    result = gated.run_gated(
+        config=settings_for(db_url).database, ops=OperationsConfig(),
+        revision="head", backup_path=tmp_path / "pre.dump",
+    )  # fmt: skip
+    assert result.backup is None
+    assert result.backup_skipped == "already at head: nothing to apply"
+    assert list(tmp_path.iterdir()) == []

@@ -93,9 +93,12 @@ def run_gated(
     try:
         with engine.connect() as conn:
             before = next(iter(migrations.current(conn)), None)
+            nothing_to_do = revision == "head" and not downgrade and not migrations.pending(conn)
         taken, skipped = None, "--no-backup" if backup_path is None else ""
         if backup_path is not None and before is None:
             skipped = "the database has no schema yet: nothing to back up"
+        elif backup_path is not None and nothing_to_do:
+            skipped = "already at head: nothing to apply"
         elif backup_path is not None:
             backup_path.parent.mkdir(parents=True, exist_ok=True)
             taken = backup.create_backup(config=config, path=backup_path, progress=progress)
