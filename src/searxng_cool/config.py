@@ -6,6 +6,7 @@ passed down as a `Settings` object; nothing below reads the environment itself.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Mapping
@@ -43,12 +44,39 @@ DEFAULT_ENGINE_OPTIONS: dict[str, Any] = {
     "connect_args": {"connect_timeout": 30, "application_name": "searxng_cool"},
 }
 
+# Thresholds and timeouts of backup/upgrade/status/optimize; any may be set under OPERATIONS.
+# Numbers are plain (seconds, ms, ratios 0..1), so they are shown as they were configured.
+OPERATIONS_DEFAULTS: dict[str, float] = {
+    "LOCK_TIMEOUT_MS": 5_000,  # a migration waiting longer for a lock gives up, not queues traffic
+    "STATEMENT_TIMEOUT_MS": 900_000,
+    "SLOW_QUERY_MS": 100,  # the spec's "slow queries >100ms"
+    "INDEX_USAGE_MIN_RATIO": 0.90,  # the spec's "index usage >90% for active tables"
+    "INDEX_USAGE_MIN_ROWS": 1_000,  # below this, a sequential scan is the right plan
+    "INDEX_USAGE_MIN_SCANS": 100,
+    "DEAD_TUPLE_MAX_RATIO": 0.20,  # the spec's "vacuum when dead tuples >20%"
+    "DEAD_TUPLE_MIN_ROWS": 1_000,
+    "STALE_STATS_RATIO": 0.10,  # rows changed since the last ANALYZE, against live rows
+    "CONNECTIONS_WARN_RATIO": 0.80,  # of the pool size and of max_connections
+    "CONNECTIONS_CRITICAL_RATIO": 0.95,
+    "LONG_RUNNING_SECONDS": 300,
+    "IDLE_IN_TRANSACTION_SECONDS": 60,
+    "SEQUENCE_WARN_RATIO": 0.75,
+    "SEQUENCE_CRITICAL_RATIO": 0.90,
+    "WRAPAROUND_WARN_AGE": 1_000_000_000,  # of the ~2.1 billion transaction ids
+    "WRAPAROUND_CRITICAL_AGE": 1_500_000_000,
+    "CACHE_HIT_MIN_RATIO": 0.99,
+    "CACHE_HIT_MIN_BLOCKS": 100_000,  # a new or restored database reads from disk first
+    "UNUSED_INDEX_MIN_BYTES": 1_048_576,  # smaller unused indexes cost too little to flag
+    "POPULARITY_STALE_HOURS": 24,
+}
+
 KNOWN_KEYS: dict[str, set[str]] = {
     "DATABASE": {
         "SQLALCHEMY_DATABASE_URI",
         "SQLALCHEMY_TRACK_MODIFICATIONS",
         "SQLALCHEMY_ENGINE_OPTIONS",
     },
+    "OPERATIONS": set(OPERATIONS_DEFAULTS),
 }
 KNOWN_ENGINE_OPTIONS = {
     "pool_size",
@@ -96,9 +124,24 @@ class DatabaseConfig:
 
 
 @dataclass(frozen=True)
+class OperationsConfig:
+    """The OPERATIONS section: every threshold and timeout, defaults filled in."""
+
+    values: Mapping[str, float] = field(default_factory=lambda: dict(OPERATIONS_DEFAULTS))
+
+    def __getitem__(self, key: str) -> float:
+        return self.values[key]
+
+    def replace(self, **changes: float) -> OperationsConfig:
+        """A copy with some values changed (tests and one-off overrides)."""
+        return OperationsConfig(_operations({**self.values, **changes}))
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseConfig
     source: str
+    operations: OperationsConfig = field(default_factory=OperationsConfig)
 
 
 def _interpolate(value: Any, environ: Mapping[str, str], key: str) -> Any:
@@ -206,6 +249,35 @@ def _engine_options(raw: Any) -> dict[str, Any]:
     return options
 
 
+def _operations(raw: Any) -> dict[str, float]:
+    values = dict(OPERATIONS_DEFAULTS)
+    if raw is None:
+        return values
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config: OPERATIONS must be a mapping, got {raw!r}")
+    for key, value in raw.items():
+        if key not in OPERATIONS_DEFAULTS:
+            known = ", ".join(sorted(OPERATIONS_DEFAULTS))
+            raise ConfigError(f"config: unknown key OPERATIONS.{key} (known: {known})")
+        number = value
+        if isinstance(value, str):
+            try:
+                number = float(value)
+            except ValueError:
+                number = value
+        if (
+            not isinstance(number, int | float)
+            or isinstance(number, bool)
+            or not math.isfinite(number)
+            or number < 0
+        ):
+            raise ConfigError(f"config: OPERATIONS.{key} = {value!r} must be a number >= 0")
+        if key.endswith("_RATIO") and number > 1:
+            raise ConfigError(f"config: OPERATIONS.{key} = {value!r} is a ratio between 0 and 1")
+        values[key] = float(number)
+    return values
+
+
 def load_raw(path: Path | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The interpolated, key-checked file, as the spec's `load_config()` returns it."""
     env = os.environ if environ is None else environ
@@ -235,4 +307,5 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         embedded_data_dir=Path(env[EMBEDDED_DATA_ENV]) if env.get(EMBEDDED_DATA_ENV) else None,
         pg_bindir=Path(env[PG_BINDIR_ENV]) if env.get(PG_BINDIR_ENV) else None,
     )
-    return Settings(database=database, source=source)
+    operations = OperationsConfig(_operations(raw.get("OPERATIONS")))
+    return Settings(database=database, source=source, operations=operations)

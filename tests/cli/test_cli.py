@@ -45,7 +45,7 @@ def test_upgrade_downgrade_base_and_upgrade_again_on_any_database(empty_db_url: 
     env = env_for(empty_db_url)
     first = runner.invoke(app, ["upgrade"], env=env)
     assert first.exit_code == 0, first.output
-    down = runner.invoke(app, ["downgrade", "base"], env=env)
+    down = runner.invoke(app, ["downgrade", "base", "--no-backup"], env=env)
     assert down.exit_code == 0, down.output
     engine = create_engine(empty_db_url, poolclass=pool.NullPool)
     with engine.connect() as conn:

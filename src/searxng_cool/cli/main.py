@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from searxng_cool.cli import cluster, schema
+from searxng_cool.cli import cluster, operations, schema
 
 app = typer.Typer(
     name="searxng-cool-db",
@@ -13,6 +13,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 schema.register(app)
+operations.register(app)
 app.add_typer(cluster.app, name="db")
 
 

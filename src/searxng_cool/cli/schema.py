@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from searxng_cool.admin import migrations, setup
+from searxng_cool.admin import gated, lint, migrations, setup
+from searxng_cool.cli import operations
 from searxng_cool.cli.common import console, engine, handles_errors, settings
 
 
@@ -32,27 +34,77 @@ def init() -> None:
     console.print(f"revision: {result.revision_before or 'none'} -> {result.revision_after}")
 
 
-@handles_errors
-def upgrade(
-    revision: Annotated[str, typer.Argument(help="Target revision (default: head).")] = "head",
-    sql: Annotated[
-        bool, typer.Option("--sql", help="Print the SQL instead of applying it.")
-    ] = False,
-) -> None:
-    """Apply migrations up to REVISION.
+BackupDir = Annotated[
+    Path, typer.Option("--backup-dir", help="Where the pre-migration backup is written.")
+]
+NoBackup = Annotated[
+    bool, typer.Option("--no-backup", help="Skip the verified backup (recorded in the output).")
+]
+LockTimeout = Annotated[
+    int | None, typer.Option("--lock-timeout-ms", help="Override OPERATIONS.LOCK_TIMEOUT_MS.")
+]
+StatementTimeout = Annotated[
+    int | None,
+    typer.Option("--statement-timeout-ms", help="Override OPERATIONS.STATEMENT_TIMEOUT_MS."),
+]
+Sql = Annotated[bool, typer.Option("--sql", help="Print the SQL instead of applying it.")]
 
-    Example: db_cli.py upgrade            (to head)
-    Example: db_cli.py upgrade --sql      (show the SQL only)
-    """
+
+def _gated(
+    revision: str, *, downgrade: bool, sql: bool, no_backup: bool, backup_dir: Path,
+    lock_timeout_ms: int | None, statement_timeout_ms: int | None,
+) -> None:  # fmt: skip
     current = settings()
     if sql:
         with engine(current) as eng, eng.connect() as conn:
             start = (migrations.current(conn) or ["base"])[0]
-        console.print(migrations.offline_sql(start, revision), markup=False, highlight=False)
+        rendered = migrations.offline_sql(start, revision, downgrade=downgrade)
+        console.print(rendered, markup=False, highlight=False)
         return
-    with engine(current) as eng, eng.begin() as conn:
-        migrations.upgrade(conn, revision)
-        console.print(f"at revision {', '.join(migrations.current(conn)) or 'base'}")
+    overrides = {"LOCK_TIMEOUT_MS": lock_timeout_ms, "STATEMENT_TIMEOUT_MS": statement_timeout_ms}
+    ops = current.operations.replace(**{k: float(v) for k, v in overrides.items() if v is not None})
+    path = None if no_backup else gated.default_backup_path(backup_dir, current.database, revision)
+    with operations.dump_progress() as update:
+        result = gated.run_gated(
+            config=current.database, ops=ops, revision=revision, downgrade=downgrade,
+            backup_path=path, progress=update,
+        )  # fmt: skip
+    if result.backup is None:
+        console.print(f"[yellow]no backup taken ({result.backup_skipped})[/]")
+    else:
+        console.print(f"verified backup: {result.backup.path}")
+    console.print(
+        f"lock_timeout {ops['LOCK_TIMEOUT_MS']:.0f} ms, statement_timeout "
+        f"{ops['STATEMENT_TIMEOUT_MS']:.0f} ms"
+    )
+    console.print(f"revision: {result.before or 'base'} -> {result.after or 'base'}")
+    for check in result.checks:
+        console.print(f"  {check.outcome.label}: {check.group} / {check.name}: {check.reason}")
+    if result.note:
+        console.print(result.note)
+
+
+@handles_errors
+def upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision (default: head).")] = "head",
+    *,
+    sql: Sql = False,
+    no_backup: NoBackup = False,
+    backup_dir: BackupDir = Path("backups"),
+    lock_timeout_ms: LockTimeout = None,
+    statement_timeout_ms: StatementTimeout = None,
+) -> None:
+    """Back up (verified), then apply migrations up to REVISION under timeouts, then check.
+
+    On failure the database stays at its previous revision and the restore command is printed.
+
+    Example: db_cli.py upgrade            (to head)
+    Example: db_cli.py upgrade --sql      (show the SQL only)
+    """
+    _gated(
+        revision, downgrade=False, sql=sql, no_backup=no_backup, backup_dir=backup_dir,
+        lock_timeout_ms=lock_timeout_ms, statement_timeout_ms=statement_timeout_ms,
+    )  # fmt: skip
 
 
 @handles_errors
@@ -60,26 +112,22 @@ def downgrade(
     revision: Annotated[
         str, typer.Argument(help="Target revision, a relative step like -1, or base.")
     ],
-    sql: Annotated[
-        bool, typer.Option("--sql", help="Print the SQL instead of applying it.")
-    ] = False,
+    *,
+    sql: Sql = False,
+    no_backup: NoBackup = False,
+    backup_dir: BackupDir = Path("backups"),
+    lock_timeout_ms: LockTimeout = None,
+    statement_timeout_ms: StatementTimeout = None,
 ) -> None:
-    """Revert migrations down to REVISION (required: nothing is reverted by default).
+    """Back up (verified), then revert migrations down to REVISION (required) under timeouts.
 
     Example: db_cli.py downgrade -1
-    Example: db_cli.py downgrade base     (remove every object the migrations made)
+    Example: db_cli.py downgrade base --no-backup    (remove every object the migrations made)
     """
-    current = settings()
-    if sql:
-        with engine(current) as eng, eng.connect() as conn:
-            start = (migrations.current(conn) or ["base"])[0]
-        console.print(
-            migrations.offline_sql(start, revision, downgrade=True), markup=False, highlight=False
-        )
-        return
-    with engine(current) as eng, eng.begin() as conn:
-        migrations.downgrade(conn, revision)
-        console.print(f"at revision {', '.join(migrations.current(conn)) or 'base'}")
+    _gated(
+        revision, downgrade=True, sql=sql, no_backup=no_backup, backup_dir=backup_dir,
+        lock_timeout_ms=lock_timeout_ms, statement_timeout_ms=statement_timeout_ms,
+    )  # fmt: skip
 
 
 @handles_errors
@@ -95,6 +143,13 @@ def migrate(
     with engine(settings()) as eng, eng.begin() as conn:
         path = migrations.new_revision(conn, message)
     console.print(f"wrote {path}")
+    findings = lint.lint_file(path)
+    operations.print_findings(findings)
+    if any(f.blocking for f in findings):
+        console.print(
+            "edit the revision to the safe form, or opt out: # lint: allow RULE -- reason"
+        )
+        raise typer.Exit(1)
 
 
 @handles_errors
