@@ -3,7 +3,12 @@
 from searxng_cool.db.models.base import Base
 from searxng_cool.db.models.catalog import Album, Artist, Track
 from searxng_cool.db.models.discovery import DiscoverySession, DiscoverySessionTrack
-from searxng_cool.db.models.playlists import Playlist, PlaylistTrack
+from searxng_cool.db.models.playlists import (
+    Playlist,
+    PlaylistActivity,
+    PlaylistCollaborator,
+    PlaylistTrack,
+)
 from searxng_cool.db.models.sources import AlbumSource, ArtistSource, TrackSource
 from searxng_cool.db.models.users import User, UserInteraction, UserMusicProfile
 
@@ -16,6 +21,8 @@ __all__ = [
     "DiscoverySession",
     "DiscoverySessionTrack",
     "Playlist",
+    "PlaylistActivity",
+    "PlaylistCollaborator",
     "PlaylistTrack",
     "Track",
     "TrackSource",
