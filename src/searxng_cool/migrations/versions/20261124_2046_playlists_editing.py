@@ -142,7 +142,9 @@ def upgrade() -> None:
     # Not CONCURRENTLY: the project's migration runner executes every revision inside the
     # caller's transaction, where Alembic's autocommit_block() cannot run (it asserts).
     # lock_timeout above bounds how long writers to tracks can be made to wait.
-    op.create_index("idx_tracks_popularity", "tracks", ["popularity"])
+    op.create_index(
+        "idx_tracks_popularity", "tracks", [sa.text("popularity DESC NULLS LAST"), "id"]
+    )
 
 
 def downgrade() -> None:

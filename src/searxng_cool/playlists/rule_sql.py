@@ -1,0 +1,299 @@
+"""Compile validated smart-playlist rules into one parameterised SQLAlchemy Core query.
+
+Every value from a rule is a bind parameter; the only names that reach the SQL text are
+columns and audio-feature keys from the fixed tables in `rules.py`. Joins are added only
+for the fields a rule uses. "playcount", "liked" and "lastplayed" are the playlist owner's,
+aggregated from `user_interactions` by its plain columns (user_id, track_id,
+interaction_type, created_at), so the query works on the plain and the partitioned table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Float,
+    Select,
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    not_,
+    null,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause
+
+from searxng_cool.db.models import Album, Artist, Playlist, PlaylistTrack, Track, UserInteraction
+from searxng_cool.playlists.rules import AUDIO_FEATURES, FIELDS, Condition, Group, SmartRules
+
+tracks = Track.__table__.alias("t")
+artists = Artist.__table__.alias("ar")
+albums = Album.__table__.alias("al")
+interactions = UserInteraction.__table__.alias("ui")
+entries = PlaylistTrack.__table__.alias("pt")
+playlists = Playlist.__table__.alias("p")
+
+ARTIST_FIELDS = frozenset({"artist", "genre"})
+ALBUM_FIELDS = frozenset({"album", "genre", "year"})
+OWNER_FIELDS = frozenset({"playcount", "liked", "lastplayed"})
+
+
+@dataclass
+class _Query:
+    """What one compilation needs: the owner, and the owner's per-track history if used."""
+
+    owner_id: int
+    owner_stats: FromClause | None = None
+    columns: dict[str, ColumnElement[Any]] = field(default_factory=dict)
+
+
+def compile_rules(rules: SmartRules, *, owner_id: int) -> Select[tuple[int, int]]:
+    """`SELECT t.id, position ...`: the tracks the rules pick, numbered 0.. in their order,
+    at most `limit` of them."""
+    used = rules.fields()
+    query = _Query(owner_id)
+    source: FromClause = tracks
+    if used & ARTIST_FIELDS:
+        source = source.outerjoin(artists, artists.c.id == tracks.c.artist_id)
+    if used & ALBUM_FIELDS:
+        source = source.outerjoin(albums, albums.c.id == tracks.c.album_id)
+    if used & OWNER_FIELDS:
+        query.owner_stats = _owner_stats(owner_id)
+        # When the rule can only match tracks the owner played or liked, start from the
+        # owner's (small) history instead of scanning every track.
+        source = source.join(
+            query.owner_stats,
+            query.owner_stats.c.track_id == tracks.c.id,
+            isouter=not _needs_owner_history(rules.root),
+        )
+    where = _group(query, rules.root)
+    # The position is numbered by the same ordering the limit applies to; fed by an index
+    # in that order, the window streams and the LIMIT stops the scan early.
+    position = (func.row_number().over(order_by=_ordering(query, rules)) - 1).label("position")
+    statement = select(tracks.c.id, position).select_from(source).where(where)
+    return statement.order_by(position).limit(rules.limit)
+
+
+def _owner_stats(owner_id: int) -> FromClause:
+    ui = interactions
+    played = ui.c.interaction_type == "play"
+    liked_at = func.max(ui.c.created_at).filter(ui.c.interaction_type == "like")
+    unliked_at = func.max(ui.c.created_at).filter(ui.c.interaction_type == "unlike")
+    return (
+        select(
+            ui.c.track_id,
+            func.count().filter(played).label("plays"),
+            func.max(ui.c.created_at).filter(played).label("last_played"),
+            # Liked = the latest of like/unlike is a like.
+            (
+                liked_at > func.coalesce(unliked_at, literal_column("'-infinity'::timestamptz"))
+            ).label("liked"),
+        )
+        .where(ui.c.user_id == owner_id, ui.c.interaction_type.in_(("play", "like", "unlike")))
+        .group_by(ui.c.track_id)
+        .subquery("owner_stats")
+    )
+
+
+def _needs_owner_history(root: Group) -> bool:
+    if root.kind != "all":
+        return False
+    for child in root.children:
+        if not isinstance(child, Condition):
+            continue
+        if child.field == "liked" and child.operator == "is" and child.value is True:
+            return True
+        if child.field == "playcount" and (
+            (child.operator == "gt" and child.value >= 0)
+            or (child.operator in ("is", "inTheRange") and _low(child.value) >= 1)
+        ):
+            return True
+        if child.field == "lastplayed" and child.operator in (
+            "is",
+            "gt",
+            "lt",
+            "inTheRange",
+            "inTheLast",
+            "isPresent",
+        ):
+            return True
+    return False
+
+
+def _low(value: object) -> float:
+    low = value[0] if isinstance(value, tuple) else value
+    return float(low) if isinstance(low, int | float) else 0.0
+
+
+def _column(query: _Query, name: str) -> ColumnElement[Any]:
+    if name not in query.columns:
+        query.columns[name] = _build_column(query, name)
+    return query.columns[name]
+
+
+def _build_column(query: _Query, name: str) -> ColumnElement[Any]:
+    if name in AUDIO_FEATURES:
+        feature = tracks.c.audio_features.op("->")(literal_column(f"'{name}'"))
+        # A non-numeric value counts as missing rather than failing the whole query.
+        return case(
+            (func.jsonb_typeof(feature) == "number", feature.op("#>>")(literal_column("'{}'"))),
+            else_=null(),
+        ).cast(Float)
+    if name in OWNER_FIELDS:
+        return _owner_column(query, name)
+    simple: dict[str, ColumnElement[Any]] = {
+        "title": tracks.c.title,
+        "artist": artists.c.name,
+        "album": albums.c.title,
+        "year": func.extract("year", albums.c.release_date),
+        # Seconds in the rules, milliseconds in the table.
+        "duration": tracks.c.duration_ms / literal(1000.0, Float),
+        "popularity": tracks.c.popularity,
+    }
+    return simple[name]
+
+
+def _owner_column(query: _Query, name: str) -> ColumnElement[Any]:
+    stats = query.owner_stats
+    assert stats is not None  # compile_rules joins it whenever an owner field is used
+    if name == "playcount":
+        return func.coalesce(stats.c.plays, 0)
+    if name == "liked":
+        return func.coalesce(stats.c.liked, false())
+    return stats.c.last_played
+
+
+def _group(query: _Query, group: Group) -> ColumnElement[bool]:
+    parts = [
+        _group(query, child) if isinstance(child, Group) else _condition(query, child)
+        for child in group.children
+    ]
+    return and_(*parts) if group.kind == "all" else or_(*parts)
+
+
+def _condition(query: _Query, condition: Condition) -> ColumnElement[bool]:
+    if condition.field == "playlist":
+        return _in_playlist(query, condition)
+    if condition.field == "genre":
+        return _genre(condition)
+    if condition.field == "lastplayed":
+        return _date(_column(query, "lastplayed"), condition)
+    column = _column(query, condition.field)
+    if FIELDS[condition.field] != "text":
+        return _compare(column, condition)
+    if condition.operator in ("isMissing", "isPresent"):
+        blank = _blank_text(column)
+        return blank if condition.operator == "isMissing" else not_(blank)
+    return _text(column, condition)
+
+
+def _never_null(expression: ColumnElement[bool]) -> ColumnElement[bool]:
+    """NULL (an unknown value) counts as "does not match", also under NOT."""
+    return func.coalesce(expression, false())
+
+
+def _compare(column: ColumnElement[Any], condition: Condition) -> ColumnElement[bool]:
+    op, value = condition.operator, condition.value
+    if op == "isMissing":
+        return column.is_(None)
+    if op == "isPresent":
+        return column.is_not(None)
+    if op == "inTheRange":
+        return _never_null(column.between(value[0], value[1]))
+    matches = {
+        "is": lambda: column == value,
+        "isNot": lambda: column != value,
+        "gt": lambda: column > value,
+        "lt": lambda: column < value,
+    }[op]()
+    return _never_null(matches) if op != "isNot" else func.coalesce(matches, true())
+
+
+def _text(column: ColumnElement[Any], condition: Condition) -> ColumnElement[bool]:
+    op, value = condition.operator, condition.value
+    text_column = column
+    if op == "is":
+        return _never_null(func.lower(text_column) == func.lower(value))
+    if op == "isNot":
+        return func.coalesce(func.lower(text_column) != func.lower(value), true())
+    if op == "contains":
+        return _never_null(text_column.icontains(value, autoescape=True))
+    if op == "notContains":
+        return not_(_never_null(text_column.icontains(value, autoescape=True)))
+    if op == "startsWith":
+        return _never_null(text_column.istartswith(value, autoescape=True))
+    return _never_null(text_column.iendswith(value, autoescape=True))
+
+
+def _blank_text(column: ColumnElement[Any]) -> ColumnElement[bool]:
+    return or_(column.is_(None), func.btrim(column) == "")
+
+
+def _genre(condition: Condition) -> ColumnElement[bool]:
+    op, value = condition.operator, condition.value
+    listed = func.coalesce(artists.c.genres, literal_column("'[]'::jsonb")).op("||")(
+        func.coalesce(albums.c.genres, literal_column("'[]'::jsonb"))
+    )
+    if op in ("isMissing", "isPresent"):
+        empty = func.jsonb_array_length(listed) == 0
+        return empty if op == "isMissing" else not_(empty)
+    if op in ("is", "isNot"):
+        # Containment (@>) so the GIN indexes on artists.genres and albums.genres apply.
+        tagged = or_(
+            _never_null(artists.c.genres.contains([value])),
+            _never_null(albums.c.genres.contains([value])),
+        )
+        return tagged if op == "is" else not_(tagged)
+    genre = func.jsonb_array_elements_text(listed).column_valued("genre")
+    if op == "startsWith":
+        match = genre.istartswith(value, autoescape=True)
+    elif op == "endsWith":
+        match = genre.iendswith(value, autoescape=True)
+    else:
+        match = genre.icontains(value, autoescape=True)
+    found = exists(select(literal(1)).select_from(genre).where(match))
+    return not_(found) if op == "notContains" else found
+
+
+def _date(column: ColumnElement[Any], condition: Condition) -> ColumnElement[bool]:
+    op, value = condition.operator, condition.value
+    if op in ("inTheLast", "notInTheLast"):
+        recent = _never_null(column >= func.now() - timedelta(days=value))
+        return recent if op == "inTheLast" else not_(recent)
+    if op in ("isMissing", "isPresent"):
+        return column.is_(None) if op == "isMissing" else column.is_not(None)
+    day = func.date(func.timezone("UTC", column))  # days are UTC days
+    return _compare(day, condition)
+
+
+def _in_playlist(query: _Query, condition: Condition) -> ColumnElement[bool]:
+    # Only playlists the owner may see: their own or public ones.
+    member = exists(
+        select(literal(1))
+        .select_from(entries.join(playlists, playlists.c.id == entries.c.playlist_id))
+        .where(
+            entries.c.playlist_id == condition.value,
+            entries.c.track_id == tracks.c.id,
+            or_(playlists.c.is_public, playlists.c.owner_id == query.owner_id),
+        )
+    )
+    return member if condition.operator == "inPlaylist" else not_(member)
+
+
+def _ordering(query: _Query, rules: SmartRules) -> list[ColumnElement[Any]]:
+    if rules.sort == "random":
+        return [func.random()]
+    order: list[ColumnElement[Any]] = []
+    if rules.sort is not None:
+        column = _column(query, rules.sort)
+        order.append(column.desc().nulls_last() if rules.descending else column.asc().nulls_last())
+    return [*order, tracks.c.id]  # a stable tie-break: refreshing twice gives the same order
