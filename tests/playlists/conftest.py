@@ -16,10 +16,14 @@ def order_of(conn: Connection, playlist_id: int) -> list[int]:
 
 def assert_invariants(conn: Connection, playlist_id: int) -> None:
     """Positions are exactly 0..n-1 and total_duration_ms is the sum of the durations."""
-    positions = conn.execute(
-        text("SELECT position FROM playlist_tracks WHERE playlist_id = :p ORDER BY position"),
-        {"p": playlist_id},
-    ).scalars().all()
+    positions = (
+        conn.execute(
+            text("SELECT position FROM playlist_tracks WHERE playlist_id = :p ORDER BY position"),
+            {"p": playlist_id},
+        )
+        .scalars()
+        .all()
+    )
     assert list(positions) == list(range(len(positions)))
     stored, summed = conn.execute(
         text(

@@ -29,7 +29,9 @@ def new_playlist(session: Session, owner: int, tracks: list[int]) -> int:
     return playlist_id
 
 
-def test_adding_at_the_end_and_at_a_position_keeps_order_and_sums(session: Session, owner: int) -> None:
+def test_adding_at_the_end_and_at_a_position_keeps_order_and_sums(
+    session: Session, owner: int
+) -> None:
     a, b, c, d = make_tracks(session, 4)
     playlist_id = new_playlist(session, owner, [a, b])
     result = editing.add_tracks(
@@ -161,9 +163,7 @@ def test_a_stale_expected_version_is_a_conflict(session: Session, owner: int) ->
         )
 
 
-def test_total_duration_follows_a_change_of_a_tracks_duration(
-    session: Session, owner: int
-) -> None:
+def test_total_duration_follows_a_change_of_a_tracks_duration(session: Session, owner: int) -> None:
     a, b = make_tracks(session, 2, duration_ms=1000)
     playlist_id = new_playlist(session, owner, [a, b, a])
     other = new_playlist(session, owner, [a])

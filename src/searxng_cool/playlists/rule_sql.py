@@ -260,7 +260,7 @@ def _genre(condition: Condition) -> ColumnElement[bool]:
         match = genre.iendswith(value, autoescape=True)
     else:
         match = genre.icontains(value, autoescape=True)
-    found = exists(select(literal(1)).select_from(genre).where(match))
+    found = exists(select(literal(1)).where(match))
     return not_(found) if op == "notContains" else found
 
 

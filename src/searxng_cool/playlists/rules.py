@@ -111,7 +111,7 @@ def parse_rules(rules: Any) -> SmartRules:
     unknown = [key for key in rules if key not in TOP_LEVEL_KEYS]
     if unknown:
         raise InvalidInput(
-            f"rules.{_show(unknown[0])}: unknown key; expected one of all, any, sort, order, limit"
+            f"rules.{_segment(unknown[0])}: unknown key; expected one of all, any, sort, order, limit"
         )
     groups = [key for key in GROUPS if key in rules]
     if len(groups) != 1:
@@ -159,7 +159,7 @@ def _group(kind: str, items: Any, path: str, depth: int, counter: list[int]) -> 
             raise InvalidInput(
                 f"{item_path}: more than {MAX_CONDITIONS} conditions in one rule set"
             )
-        children.append(_condition(key, body, f"{item_path}.{_show(key)}"))
+        children.append(_condition(key, body, f"{item_path}.{_segment(key)}"))
     return Group("all" if kind == "all" else "any", tuple(children))
 
 
@@ -268,6 +268,13 @@ def _fields_of(group: Group) -> set[str]:
     for child in group.children:
         found |= _fields_of(child) if isinstance(child, Group) else {child.field}
     return found
+
+
+def _segment(key: Any) -> str:
+    """A key as a path segment: bare when it is a plain name, quoted (and cut) otherwise."""
+    if isinstance(key, str) and key.isidentifier() and len(key) <= 40:
+        return key
+    return _show(key)
 
 
 def _show(value: Any) -> str:

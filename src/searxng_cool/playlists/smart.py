@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, literal, select, text
+from sqlalchemy import Table, delete, func, insert, literal, select, text
 from sqlalchemy.orm import Session
 
 from searxng_cool.db.models import PlaylistTrack
@@ -128,10 +128,13 @@ def _rewrite_entries(session: Session, locked: LockedPlaylist, rules: SmartRules
     rows = select(
         literal(locked.id), picked.c.id, picked.c.position, literal(locked.owner_id)
     ).select_from(picked)
-    result = session.execute(
-        insert(entries).from_select(["playlist_id", "track_id", "position", "added_by"], rows)
+    inserted = (
+        insert(entries)
+        .from_select(["playlist_id", "track_id", "position", "added_by"], rows)
+        .returning(entries.c.id)
+        .cte("inserted")
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    return int(session.execute(select(func.count()).select_from(inserted)).scalar_one())
 
 
 def _refuse_self_reference(rules: SmartRules, playlist_id: int) -> None:

@@ -88,9 +88,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_playlist_activity")),
     )
-    op.create_index(
-        "idx_playlist_activity_playlist_id", "playlist_activity", ["playlist_id", "id"]
-    )
+    op.create_index("idx_playlist_activity_playlist_id", "playlist_activity", ["playlist_id", "id"])
     op.create_index("idx_playlist_activity_user_id", "playlist_activity", ["user_id"])
     op.create_table(
         "playlist_collaborators",
