@@ -70,6 +70,17 @@ def record_edit(
     return int(version)
 
 
+def record_creation(session: Session, *, playlist_id: int, owner_id: int, name: str) -> None:
+    """The first entry of a new playlist's log, at version 1."""
+    session.execute(
+        text(
+            "INSERT INTO playlist_activity (playlist_id, user_id, action, details, version)"
+            " VALUES (:p, :u, 'create', CAST(:d AS jsonb), 1)"
+        ),
+        {"p": playlist_id, "u": owner_id, "d": json.dumps({"name": name})},
+    )
+
+
 def list_activity(
     session: Session, *, playlist_id: int, viewer_id: int | None, limit: int = 50
 ) -> list[ActivityEntry]:

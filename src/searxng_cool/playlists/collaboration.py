@@ -62,6 +62,15 @@ def add_collaborator(
         "can_remove": bool(can_remove),
         "can_reorder": bool(can_reorder),
     }
+    _grant(session, playlist_id=playlist_id, user_id=user_id, grants=grants)
+    details = {"user_id": user_id, **grants}
+    version = record_edit(
+        session, locked=locked, actor_id=actor_id, action="collaborator_add", details=details
+    )
+    return EditResult(playlist_id, version, locked.track_count)
+
+
+def _grant(session: Session, *, playlist_id: int, user_id: int, grants: dict[str, bool]) -> None:
     session.execute(
         text(
             """
@@ -76,11 +85,6 @@ def add_collaborator(
         ),
         {"p": playlist_id, "u": user_id, **grants},
     )
-    details = {"user_id": user_id, **grants}
-    version = record_edit(
-        session, locked=locked, actor_id=actor_id, action="collaborator_add", details=details
-    )
-    return EditResult(playlist_id, version, locked.track_count)
 
 
 def remove_collaborator(

@@ -16,7 +16,7 @@ from searxng_cool.playlists.access import (
     lock_for_edit,
     require_id,
 )
-from searxng_cool.playlists.activity import record_edit
+from searxng_cool.playlists.activity import record_creation, record_edit
 from searxng_cool.playlists.editing import EditResult
 from searxng_cool.playlists.rules import parse_rules
 
@@ -85,13 +85,7 @@ def create_playlist(
             "rules": rules,
         },
     ).scalar_one()
-    session.execute(
-        text(
-            "INSERT INTO playlist_activity (playlist_id, user_id, action, details, version)"
-            " VALUES (:p, :u, 'create', CAST(:d AS jsonb), 1)"
-        ),
-        {"p": playlist_id, "u": owner_id, "d": json.dumps({"name": clean_name})},
-    )
+    record_creation(session, playlist_id=playlist_id, owner_id=owner_id, name=clean_name)
     return int(playlist_id)
 
 
