@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from psycopg.types.json import Jsonb
 from sqlalchemy import Engine, create_engine, event, pool, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -79,7 +80,8 @@ def timed(action: Callable[[], object], repeat: int) -> float:
 
 
 @contextmanager
-def throwaway_database(server: str) -> Iterator[Engine]:
+def bench_database(server: str, *, keep: bool) -> Iterator[Engine]:
+    """A new database at head on `server`, dropped afterwards unless `keep`."""
     admin = create_engine(server, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
     name = f"bench_playlists_{uuid.uuid4().hex[:8]}"
     with admin.connect() as conn:
@@ -91,8 +93,11 @@ def throwaway_database(server: str) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        if keep:
+            print(f"\nkept database {name} (reuse it with --reuse {name})")
+        else:
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.dispose()
 
 
@@ -250,9 +255,15 @@ def load_catalog(engine: Engine) -> int:
     return int(owner)
 
 
-def smart_bench(engine: Engine) -> None:
+def smart_bench(engine: Engine, *, loaded: bool = False) -> None:
     print(f"\n== smart playlists over {CATALOG_TRACKS:,} tracks (median ms of 5, warm) ==")
-    owner = load_catalog(engine)
+    if loaded:
+        with engine.connect() as conn:
+            owner = conn.execute(
+                text("SELECT id FROM users WHERE username = 'listener'")
+            ).scalar_one()
+    else:
+        owner = load_catalog(engine)
     with engine.connect() as conn:
         bare = text("SELECT id FROM tracks ORDER BY popularity DESC NULLS LAST, id LIMIT 100")
         conn.execute(bare).all()
@@ -266,9 +277,12 @@ def smart_bench(engine: Engine) -> None:
                 dialect=engine.dialect
             )
             explain = "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + str(compiled)
-            plan = [
-                row[0] for row in session.connection().exec_driver_sql(explain, compiled.params)
-            ]
+            # The driver gets the values as SQLAlchemy would send them: JSON for JSONB.
+            params = {
+                key: Jsonb(value) if isinstance(value, list | dict) else value
+                for key, value in compiled.params.items()
+            }
+            plan = [row[0] for row in session.connection().exec_driver_sql(explain, params)]
         verdict = "OK" if took < 200 else "over 200 ms"
         print(
             f"\n-- {label}: {took:.1f} ms ({took / baseline:.1f}x baseline), {len(found)} tracks, {verdict}"
@@ -301,13 +315,20 @@ def main() -> None:
         help="URL of a maintenance database; a role that may CREATE DATABASE",
     )
     parser.add_argument("--skip-smart", action="store_true", help="only the editing bench")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--reuse", metavar="DATABASE", help="rerun the smart part on a kept one")
     args = parser.parse_args()
     server = (
         make_url(args.server)
         .set(drivername="postgresql+psycopg")
         .render_as_string(hide_password=False)
     )
-    with throwaway_database(server) as engine:
+    if args.reuse:
+        engine = create_engine(make_url(server).set(database=args.reuse), poolclass=pool.NullPool)
+        smart_bench(engine, loaded=True)
+        engine.dispose()
+        return
+    with bench_database(server, keep=args.keep) as engine:
         edit_bench(engine)
         if not args.skip_smart:
             smart_bench(engine)

@@ -301,3 +301,15 @@ def test_stored_rules_that_no_longer_parse_fail_the_refresh_and_keep_the_tracks(
     with pytest.raises(InvalidInput, match="invalid stored rules"):
         smart.refresh_smart_playlist(session, playlist_id=playlist_id)
     assert order_of(session.connection(), playlist_id) == before
+
+
+def test_a_random_sort_picks_from_the_matches_and_numbers_them_contiguously(
+    session: Session, catalog: Catalog
+) -> None:
+    rules = {"all": [{"isPresent": {"popularity": True}}], "sort": "random", "limit": 3}
+    assert set(picks(session, catalog, rules)) < {"da_funk", "around", "pink_moon", "place"}
+    playlist_id = manage.create_playlist(
+        session, owner_id=catalog.owner, name="Shuffle", dynamic_rules=rules
+    )
+    assert smart.refresh_smart_playlist(session, playlist_id=playlist_id).track_count == 3
+    assert_invariants(session.connection(), playlist_id)

@@ -56,9 +56,10 @@ class _Query:
     columns: dict[str, ColumnElement[Any]] = field(default_factory=dict)
 
 
-def compile_rules(rules: SmartRules, *, owner_id: int) -> Select[tuple[int, int]]:
-    """`SELECT t.id, position ...`: the tracks the rules pick, numbered 0.. in their order,
-    at most `limit` of them."""
+def compile_rules(rules: SmartRules, *, owner_id: int) -> Select[tuple[int, Any]]:
+    """`SELECT t.id, sort_key ... ORDER BY sort_key, t.id LIMIT n`: the tracks the rules
+    pick, in their order. `sort_key` is the sort field's value (NULL without a sort), so a
+    caller can number the rows in the same order (`numbered`)."""
     used = rules.fields()
     query = _Query(owner_id)
     source: FromClause = tracks
@@ -75,12 +76,23 @@ def compile_rules(rules: SmartRules, *, owner_id: int) -> Select[tuple[int, int]
             query.owner_stats.c.track_id == tracks.c.id,
             isouter=not _needs_owner_history(rules.root),
         )
-    where = _group(query, rules.root)
-    # The position is numbered by the same ordering the limit applies to; fed by an index
-    # in that order, the window streams and the LIMIT stops the scan early.
-    position = (func.row_number().over(order_by=_ordering(query, rules)) - 1).label("position")
-    statement = select(tracks.c.id, position).select_from(source).where(where)
-    return statement.order_by(position).limit(rules.limit)
+    sort_key = _sort_key(query, rules)
+    # ORDER BY + LIMIT directly on the expressions (no window function in between), so an
+    # index in that order (idx_tracks_popularity) lets the scan stop after `limit` matches.
+    statement = (
+        select(tracks.c.id, sort_key.label("sort_key"))
+        .select_from(source)
+        .where(_group(query, rules.root))
+    )
+    return statement.order_by(*_ordering(sort_key, rules)).limit(rules.limit)
+
+
+def numbered(rules: SmartRules, picked: Select[tuple[int, Any]]) -> Select[tuple[int, int]]:
+    """`(track_id, position)` for the rows of `picked`, positions 0.. in the rules' order."""
+    inner = picked.subquery("picked")
+    order = _ordering(inner.c.sort_key, rules, tie_break=inner.c.id)
+    position = (func.row_number().over(order_by=order) - 1).label("position")
+    return select(inner.c.id.label("track_id"), position)
 
 
 def _owner_stats(owner_id: int) -> FromClause:
@@ -289,11 +301,20 @@ def _in_playlist(query: _Query, condition: Condition) -> ColumnElement[bool]:
     return member if condition.operator == "inPlaylist" else not_(member)
 
 
-def _ordering(query: _Query, rules: SmartRules) -> list[ColumnElement[Any]]:
+def _sort_key(query: _Query, rules: SmartRules) -> ColumnElement[Any]:
     if rules.sort == "random":
-        return [func.random()]
-    order: list[ColumnElement[Any]] = []
-    if rules.sort is not None:
-        column = _column(query, rules.sort)
-        order.append(column.desc().nulls_last() if rules.descending else column.asc().nulls_last())
-    return [*order, tracks.c.id]  # a stable tie-break: refreshing twice gives the same order
+        return func.random()
+    if rules.sort is None:
+        return null()
+    return _column(query, rules.sort)
+
+
+def _ordering(
+    sort_key: ColumnElement[Any], rules: SmartRules, tie_break: ColumnElement[Any] | None = None
+) -> list[ColumnElement[Any]]:
+    """Sort key (missing values last), then track id: refreshing twice gives the same order."""
+    last = tracks.c.id if tie_break is None else tie_break
+    if rules.sort is None:
+        return [last]
+    key = sort_key.desc().nulls_last() if rules.descending else sort_key.asc().nulls_last()
+    return [key, last]

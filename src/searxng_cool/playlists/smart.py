@@ -25,7 +25,7 @@ from searxng_cool.playlists.access import (
 )
 from searxng_cool.playlists.activity import record_edit
 from searxng_cool.playlists.editing import EditResult
-from searxng_cool.playlists.rule_sql import compile_rules
+from searxng_cool.playlists.rule_sql import compile_rules, numbered
 from searxng_cool.playlists.rules import Condition, Group, SmartRules, parse_rules
 
 entries = cast(Table, PlaylistTrack.__table__)
@@ -124,9 +124,9 @@ def _stored_rules(stored: Any, playlist_id: int) -> SmartRules:
 def _rewrite_entries(session: Session, locked: LockedPlaylist, rules: SmartRules) -> int:
     """Replace the entries with the rules' tracks: two set-based statements under the lock."""
     session.execute(delete(entries).where(entries.c.playlist_id == locked.id))
-    picked = compile_rules(rules, owner_id=locked.owner_id).subquery("picked")
+    picked = numbered(rules, compile_rules(rules, owner_id=locked.owner_id)).subquery("numbered")
     rows = select(
-        literal(locked.id), picked.c.id, picked.c.position, literal(locked.owner_id)
+        literal(locked.id), picked.c.track_id, picked.c.position, literal(locked.owner_id)
     ).select_from(picked)
     inserted = (
         insert(entries)
