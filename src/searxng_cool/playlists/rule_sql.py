@@ -209,7 +209,10 @@ def _condition(query: _Query, condition: Condition) -> ColumnElement[bool]:
 
 
 def _never_null(expression: ColumnElement[bool]) -> ColumnElement[bool]:
-    """NULL (an unknown value) counts as "does not match", also under NOT."""
+    """NULL (an unknown value) counts as "does not match", also under NOT. Only negations
+    need it: the language has no negated groups, and in a WHERE of ANDs and ORs a NULL
+    already rejects the row, so positive conditions stay bare for the planner's estimates
+    and indexes."""
     return func.coalesce(expression, false())
 
 
@@ -220,30 +223,29 @@ def _compare(column: ColumnElement[Any], condition: Condition) -> ColumnElement[
     if op == "isPresent":
         return column.is_not(None)
     if op == "inTheRange":
-        return _never_null(column.between(value[0], value[1]))
+        return column.between(value[0], value[1])
     matches = {
         "is": lambda: column == value,
         "isNot": lambda: column != value,
         "gt": lambda: column > value,
         "lt": lambda: column < value,
     }[op]()
-    return _never_null(matches) if op != "isNot" else func.coalesce(matches, true())
+    return matches if op != "isNot" else func.coalesce(matches, true())
 
 
 def _text(column: ColumnElement[Any], condition: Condition) -> ColumnElement[bool]:
     op, value = condition.operator, condition.value
-    text_column = column
     if op == "is":
-        return _never_null(func.lower(text_column) == func.lower(value))
+        return func.lower(column) == func.lower(value)
     if op == "isNot":
-        return func.coalesce(func.lower(text_column) != func.lower(value), true())
+        return func.coalesce(func.lower(column) != func.lower(value), true())
     if op == "contains":
-        return _never_null(text_column.icontains(value, autoescape=True))
+        return column.icontains(value, autoescape=True)
     if op == "notContains":
-        return not_(_never_null(text_column.icontains(value, autoescape=True)))
+        return not_(_never_null(column.icontains(value, autoescape=True)))
     if op == "startsWith":
-        return _never_null(text_column.istartswith(value, autoescape=True))
-    return _never_null(text_column.iendswith(value, autoescape=True))
+        return column.istartswith(value, autoescape=True)
+    return column.iendswith(value, autoescape=True)
 
 
 def _blank_text(column: ColumnElement[Any]) -> ColumnElement[bool]:
@@ -260,11 +262,8 @@ def _genre(condition: Condition) -> ColumnElement[bool]:
         return empty if op == "isMissing" else not_(empty)
     if op in ("is", "isNot"):
         # Containment (@>) so the GIN indexes on artists.genres and albums.genres apply.
-        tagged = or_(
-            _never_null(artists.c.genres.contains([value])),
-            _never_null(albums.c.genres.contains([value])),
-        )
-        return tagged if op == "is" else not_(tagged)
+        tagged = or_(artists.c.genres.contains([value]), albums.c.genres.contains([value]))
+        return tagged if op == "is" else not_(_never_null(tagged))
     genre = func.jsonb_array_elements_text(listed).column_valued("genre")
     if op == "startsWith":
         match = genre.istartswith(value, autoescape=True)
@@ -279,8 +278,8 @@ def _genre(condition: Condition) -> ColumnElement[bool]:
 def _date(column: ColumnElement[Any], condition: Condition) -> ColumnElement[bool]:
     op, value = condition.operator, condition.value
     if op in ("inTheLast", "notInTheLast"):
-        recent = _never_null(column >= func.now() - timedelta(days=value))
-        return recent if op == "inTheLast" else not_(recent)
+        recent = column >= func.now() - timedelta(days=value)
+        return recent if op == "inTheLast" else not_(_never_null(recent))
     if op in ("isMissing", "isPresent"):
         return column.is_(None) if op == "isMissing" else column.is_not(None)
     day = func.date(func.timezone("UTC", column))  # days are UTC days
