@@ -274,7 +274,7 @@ def smart_bench(engine: Engine, *, loaded: bool = False) -> None:
             found = smart.preview_rules(session, rules=rules, owner_id=owner)
             took = timed(lambda r=rules: smart.preview_rules(session, rules=r, owner_id=owner), 5)
             compiled = compile_rules(parse_rules(rules), owner_id=owner).compile(
-                dialect=engine.dialect
+                dialect=engine.dialect, compile_kwargs={"render_postcompile": True}
             )
             explain = "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + str(compiled)
             # The driver gets the values as SQLAlchemy would send them: JSON for JSONB.

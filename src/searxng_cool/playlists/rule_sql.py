@@ -42,6 +42,9 @@ interactions = UserInteraction.__table__.alias("ui")
 entries = PlaylistTrack.__table__.alias("pt")
 playlists = Playlist.__table__.alias("p")
 
+genre_artists = Artist.__table__.alias("genre_ar")
+genre_albums = Album.__table__.alias("genre_al")
+
 ARTIST_FIELDS = frozenset({"artist", "genre"})
 ALBUM_FIELDS = frozenset({"album", "genre", "year"})
 OWNER_FIELDS = frozenset({"playcount", "liked", "lastplayed"})
@@ -60,7 +63,7 @@ def compile_rules(rules: SmartRules, *, owner_id: int) -> Select[tuple[int, Any]
     """`SELECT t.id, sort_key ... ORDER BY sort_key, t.id LIMIT n`: the tracks the rules
     pick, in their order. `sort_key` is the sort field's value (NULL without a sort), so a
     caller can number the rows in the same order (`numbered`)."""
-    used = rules.fields()
+    used = _joined_fields(rules)
     query = _Query(owner_id)
     source: FromClause = tracks
     if used & ARTIST_FIELDS:
@@ -93,6 +96,25 @@ def numbered(rules: SmartRules, picked: Select[tuple[int, Any]]) -> Select[tuple
     order = _ordering(inner.c.sort_key, rules, tie_break=inner.c.id)
     position = (func.row_number().over(order_by=order) - 1).label("position")
     return select(inner.c.id.label("track_id"), position)
+
+
+def _joined_fields(rules: SmartRules) -> set[str]:
+    """The fields whose tables must be joined: all used ones, except a genre that is only
+    tested with is/isNot (answered by id sets, see `_genre`)."""
+    used = rules.fields()
+    if "genre" in used and not any(
+        condition.field == "genre" and condition.operator not in ("is", "isNot")
+        for condition in _conditions(rules.root)
+    ):
+        used.discard("genre")
+    return used
+
+
+def _conditions(group: Group) -> list[Condition]:
+    found: list[Condition] = []
+    for child in group.children:
+        found.extend(_conditions(child) if isinstance(child, Group) else [child])
+    return found
 
 
 def _owner_stats(owner_id: int) -> FromClause:
@@ -261,8 +283,11 @@ def _genre(condition: Condition) -> ColumnElement[bool]:
         empty = func.jsonb_array_length(listed) == 0
         return empty if op == "isMissing" else not_(empty)
     if op in ("is", "isNot"):
-        # Containment (@>) so the GIN indexes on artists.genres and albums.genres apply.
-        tagged = or_(artists.c.genres.contains([value]), albums.c.genres.contains([value]))
+        # The artists and albums carrying the tag, found through their GIN indexes (@>),
+        # become two hashed id sets: no per-track lookup of its artist and album rows.
+        tagged_artists = select(genre_artists.c.id).where(genre_artists.c.genres.contains([value]))
+        tagged_albums = select(genre_albums.c.id).where(genre_albums.c.genres.contains([value]))
+        tagged = or_(tracks.c.artist_id.in_(tagged_artists), tracks.c.album_id.in_(tagged_albums))
         return tagged if op == "is" else not_(_never_null(tagged))
     genre = func.jsonb_array_elements_text(listed).column_valued("genre")
     if op == "startsWith":
