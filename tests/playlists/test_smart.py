@@ -245,7 +245,8 @@ def test_refresh_all_refreshes_only_smart_playlists(session: Session, catalog: C
         name="Folk",
         dynamic_rules={"all": [{"is": {"genre": "folk"}}]},
     )
-    results = smart.refresh_all_smart_playlists(session)
+    results, failures = smart.refresh_all_smart_playlists(session)
+    assert failures == []
     assert [r.playlist_id for r in results] == [smart_id]
     assert results[0].track_count == 3
     assert (
@@ -313,3 +314,22 @@ def test_a_random_sort_picks_from_the_matches_and_numbers_them_contiguously(
     )
     assert smart.refresh_smart_playlist(session, playlist_id=playlist_id).track_count == 3
     assert_invariants(session.connection(), playlist_id)
+
+
+def test_refresh_all_skips_a_playlist_with_broken_rules_and_refreshes_the_rest(
+    session: Session, catalog: Catalog
+) -> None:
+    folk = {"all": [{"is": {"genre": "folk"}}]}
+    broken = manage.create_playlist(
+        session, owner_id=catalog.owner, name="Broken", dynamic_rules=folk
+    )
+    fine = manage.create_playlist(session, owner_id=catalog.owner, name="Fine", dynamic_rules=folk)
+    session.execute(
+        text("""UPDATE playlists SET dynamic_rules = '{"any": 1}' WHERE id = :p"""), {"p": broken}
+    )
+    results, failures = smart.refresh_all_smart_playlists(session)
+    assert [r.playlist_id for r in results] == [fine]
+    assert [f.playlist_id for f in failures] == [broken]
+    assert "rules.any: expects a non-empty list" in failures[0].reason
+    assert order_of(session.connection(), broken) == []
+    assert len(order_of(session.connection(), fine)) == 3

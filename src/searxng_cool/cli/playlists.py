@@ -10,7 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from searxng_cool.cli.common import console, engine, handles_errors, settings
+from searxng_cool.cli.common import console, engine, errors, handles_errors, settings
 from searxng_cool.db.engine import session_scope
 from searxng_cool.errors import InvalidInput
 from searxng_cool.playlists import editing, manage, reading, smart
@@ -42,16 +42,21 @@ def refresh_smart(
     """
     if (playlist is None) == (not all_):
         raise InvalidInput("name one playlist with --playlist ID, or use --all")
+    failures: list[smart.RefreshFailure] = []
     with engine(settings()) as eng, session_scope(eng) as session:
         if playlist is not None:
             results = [smart.refresh_smart_playlist(session, playlist_id=playlist)]
         else:
-            results = smart.refresh_all_smart_playlists(session)
+            results, failures = smart.refresh_all_smart_playlists(session)
     for result in results:
         console.print(
             f"playlist {result.playlist_id}: {result.track_count} tracks (version {result.version})"
         )
-    console.print(f"refreshed {len(results)} smart playlist(s)")
+    for failure in failures:
+        errors.print(f"[red]skipped:[/] {escape(failure.reason)}", highlight=False)
+    console.print(f"refreshed {len(results)} smart playlist(s), skipped {len(failures)}")
+    if failures:
+        raise typer.Exit(1)
 
 
 @app.command("check-rules")

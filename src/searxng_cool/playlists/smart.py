@@ -97,12 +97,32 @@ def refresh_smart_playlist(
     return RefreshResult(playlist_id, version, count)
 
 
-def refresh_all_smart_playlists(session: Session) -> list[RefreshResult]:
-    """Refresh every smart playlist (a batch job), in id order so locks are taken in order."""
-    ids = session.execute(
-        text("SELECT id FROM playlists WHERE dynamic_rules IS NOT NULL ORDER BY id")
-    ).scalars()
-    return [refresh_smart_playlist(session, playlist_id=playlist_id) for playlist_id in list(ids)]
+@dataclass(frozen=True)
+class RefreshFailure:
+    playlist_id: int
+    reason: str
+
+
+def refresh_all_smart_playlists(
+    session: Session,
+) -> tuple[list[RefreshResult], list[RefreshFailure]]:
+    """Refresh every smart playlist (a batch job), in id order so locks are taken in order.
+    Each runs in a savepoint: one playlist whose stored rules no longer parse is reported
+    and keeps its tracks, and the others are still refreshed."""
+    ids = list(
+        session.execute(
+            text("SELECT id FROM playlists WHERE dynamic_rules IS NOT NULL ORDER BY id")
+        ).scalars()
+    )
+    done: list[RefreshResult] = []
+    failed: list[RefreshFailure] = []
+    for playlist_id in ids:
+        try:
+            with session.begin_nested():
+                done.append(refresh_smart_playlist(session, playlist_id=playlist_id))
+        except InvalidInput as exc:
+            failed.append(RefreshFailure(playlist_id, str(exc)))
+    return done, failed
 
 
 def _lock_for_refresh(session: Session, playlist_id: int, actor_id: int | None) -> LockedPlaylist:
