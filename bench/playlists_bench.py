@@ -221,11 +221,15 @@ CATALOG_SQL = (
     """INSERT INTO users (username, email, password_hash)
        VALUES ('listener', 'listener@example.org', 'x')""",
     """INSERT INTO user_interactions (user_id, track_id, interaction_type, created_at)
-       SELECT u.id, 1 + (g * 104729 % 5000), 'play', now() - (g % 700) * interval '1 hour'
-         FROM generate_series(1, 20000) g, (SELECT id FROM users WHERE username = 'listener') u""",
+       SELECT u.id, first.id + (g * 104729 % 5000), 'play', now() - (g % 700) * interval '1 hour'
+         FROM generate_series(1, 20000) g,
+              (SELECT id FROM users WHERE username = 'listener') u,
+              (SELECT id FROM tracks WHERE title = 'Track 1') first""",
     """INSERT INTO user_interactions (user_id, track_id, interaction_type, created_at)
-       SELECT u.id, 1 + (g * 7 % 5000), 'like', now() - g * interval '1 minute'
-         FROM generate_series(1, 1000) g, (SELECT id FROM users WHERE username = 'listener') u""",
+       SELECT u.id, first.id + (g * 7 % 5000), 'like', now() - g * interval '1 minute'
+         FROM generate_series(1, 1000) g,
+              (SELECT id FROM users WHERE username = 'listener') u,
+              (SELECT id FROM tracks WHERE title = 'Track 1') first""",
 )
 
 
