@@ -9,6 +9,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine, pool
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -24,7 +25,8 @@ R = TypeVar("R")
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {redact(message)}", highlight=False, soft_wrap=True)
+    # Escaped: a message may quote brackets ("expects [low, high]") that Rich would eat as markup.
+    errors.print(f"[bold red]error:[/] {escape(redact(message))}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 

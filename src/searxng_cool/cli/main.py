@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from searxng_cool.cli import cluster, operations, schema
+from searxng_cool.cli import cluster, operations, playlists, schema
 
 app = typer.Typer(
     name="searxng-cool-db",
@@ -15,6 +15,7 @@ app = typer.Typer(
 schema.register(app)
 operations.register(app)
 app.add_typer(cluster.app, name="db")
+app.add_typer(playlists.app, name="playlists")
 
 
 def run() -> None:

@@ -4,7 +4,12 @@ from searxng_cool.db.models.base import Base
 from searxng_cool.db.models.catalog import Album, Artist, Track
 from searxng_cool.db.models.discovery import DiscoverySession, DiscoverySessionTrack
 from searxng_cool.db.models.operations import MaintenanceEvent, SizeSample
-from searxng_cool.db.models.playlists import Playlist, PlaylistTrack
+from searxng_cool.db.models.playlists import (
+    Playlist,
+    PlaylistActivity,
+    PlaylistCollaborator,
+    PlaylistTrack,
+)
 from searxng_cool.db.models.sources import AlbumSource, ArtistSource, TrackSource
 from searxng_cool.db.models.users import User, UserInteraction, UserMusicProfile
 
@@ -18,6 +23,8 @@ __all__ = [
     "DiscoverySessionTrack",
     "MaintenanceEvent",
     "Playlist",
+    "PlaylistActivity",
+    "PlaylistCollaborator",
     "PlaylistTrack",
     "SizeSample",
     "Track",

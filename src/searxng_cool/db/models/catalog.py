@@ -153,6 +153,8 @@ class Track(Base):
         Index("idx_tracks_album_id", "album_id"),
         Index("idx_tracks_artist_album", "artist_id", "album_id"),
         Index("idx_tracks_isrc", "isrc"),
+        # Smart playlists sorted by popularity stop after their limit (playlists revision).
+        Index("idx_tracks_popularity", text("popularity DESC NULLS LAST"), "id"),
         Index("idx_tracks_audio_features", "audio_features", postgresql_using="gin"),
         Index(
             "idx_tracks_search",
