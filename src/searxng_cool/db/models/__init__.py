@@ -3,6 +3,7 @@
 from searxng_cool.db.models.base import Base
 from searxng_cool.db.models.catalog import Album, Artist, Track
 from searxng_cool.db.models.discovery import DiscoverySession, DiscoverySessionTrack
+from searxng_cool.db.models.listening import TrackPlayCounter
 from searxng_cool.db.models.playlists import Playlist, PlaylistTrack
 from searxng_cool.db.models.sources import AlbumSource, ArtistSource, TrackSource
 from searxng_cool.db.models.users import User, UserInteraction, UserMusicProfile
@@ -18,6 +19,7 @@ __all__ = [
     "Playlist",
     "PlaylistTrack",
     "Track",
+    "TrackPlayCounter",
     "TrackSource",
     "User",
     "UserInteraction",
