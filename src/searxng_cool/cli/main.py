@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from searxng_cool.cli import cluster, schema
+from searxng_cool.cli import cluster, listening, schema
 
 app = typer.Typer(
     name="searxng-cool-db",
@@ -14,6 +14,7 @@ app = typer.Typer(
 )
 schema.register(app)
 app.add_typer(cluster.app, name="db")
+listening.register(app)
 
 
 def run() -> None:
