@@ -17,7 +17,9 @@ from searxng_cool.errors import Conflict, InvalidInput
 # argon2-cffi's defaults are argon2id with RFC 9106's low-memory profile.
 _hasher = PasswordHasher()
 USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,49}")
-EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]+")
+# No control characters (PostgreSQL refuses NUL) and no lone surrogates (not encodable).
+_EMAIL_CHAR = r"[^@\s\x00-\x1f\x7f\ud800-\udfff]"
+EMAIL = re.compile(rf"{_EMAIL_CHAR}{{1,64}}@{_EMAIL_CHAR}+\.{_EMAIL_CHAR}+")
 MAX_EMAIL = 255
 MIN_PASSWORD, MAX_PASSWORD = 8, 1024
 PLACEHOLDER_EMAIL_DOMAIN = "users.invalid"  # RFC 2606: can never receive mail
