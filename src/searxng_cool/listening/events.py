@@ -140,7 +140,7 @@ def _encoding_problem(context: dict[str, Any]) -> tuple[str, str | None]:
 
 
 def _context_problem(context: object) -> str | None:
-    if context is None:
+    if context is None or context == {}:
         return None
     if not isinstance(context, dict):
         return f"context must be a JSON object, got {_show(context)}"

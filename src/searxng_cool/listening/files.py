@@ -28,6 +28,8 @@ KNOWN_FIELDS = frozenset(REQUIRED_FIELDS + OPTIONAL_FIELDS)
 FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv"}
 MAX_LINE_BYTES = 1024 * 1024
 _DIGITS = re.compile(r"[0-9]{1,12}")
+# Bytes that were not UTF-8, as decoded with errors="surrogateescape".
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
 
 
 class FieldError(ValueError):
@@ -142,10 +144,12 @@ def _jsonl_items(path: Path) -> Iterator[InteractionEvent | Rejection]:
 
 
 def _csv_event(row: dict[str, str], line: int) -> InteractionEvent:
-    if any("\udc80" <= ch <= "\udcff" for value in row.values() for ch in value):
+    if any(_UNDECODABLE.search(value) for value in row.values()):
         raise FieldError("not UTF-8 text")
     context: Any = None
-    if row.get("context"):
+    if row.get("context") == "{}":
+        context = {}
+    elif row.get("context"):
         try:
             context = json.loads(row["context"])
         except (ValueError, RecursionError) as exc:

@@ -91,7 +91,7 @@ class BatchReport:
 
 
 def _row(event: InteractionEvent, line: int) -> tuple[Any, ...]:
-    context = None if event.context is None else json.dumps(event.context, ensure_ascii=False)
+    context = None if not event.context else json.dumps(event.context, ensure_ascii=False)
     moment = None if event.created_at is None else as_utc(event.created_at)
     return (
         line,
