@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from searxng_cool.db.models.users import INTERACTION_TYPES
 from searxng_cool.errors import InvalidInput, NotFound
@@ -261,3 +262,42 @@ def test_hostile_events_are_each_recorded_or_rejected_never_a_crash(
         assert all(r.reason for r in rejects.items)
         assert count_interactions(connection) == report.accepted
         savepoint.rollback()
+
+
+def test_a_batch_of_history_gets_its_own_month_partitions(
+    connection: Connection, listener: dict[str, int]
+) -> None:
+    events = [
+        InteractionEvent(listener["user"], listener["track"], "play", created_at=at)
+        for at in (datetime(2008, 2, 29, 23, 0, tzinfo=UTC), datetime(1999, 12, 31, tzinfo=UTC))
+    ]
+    record_batch(connection, events)
+    homes = connection.execute(
+        text("SELECT tableoid::regclass::text FROM user_interactions ORDER BY created_at")
+    ).scalars()
+    assert list(homes) == ["user_interactions_default", "user_interactions_p2008_02"]
+
+
+def test_two_concurrent_batches_needing_the_same_new_month_both_succeed(engine: Engine) -> None:
+    with engine.begin() as conn:
+        user, track = factories.user(conn), factories.track(conn)
+    event = InteractionEvent(user, track, "play", created_at=datetime(2011, 6, 15, tzinfo=UTC))
+    started = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def load() -> None:
+        try:
+            with engine.begin() as conn:
+                started.wait(5)
+                outcomes.append(record_batch(conn, [event]).accepted)
+        except Exception as exc:  # the test reports any failure below
+            outcomes.append(exc)
+
+    workers = [threading.Thread(target=load) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(30)
+    assert outcomes == [1, 1]
+    with engine.connect() as conn:
+        assert count_interactions(conn) == 2

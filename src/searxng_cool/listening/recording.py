@@ -63,6 +63,18 @@ SELECT s.line,
  ORDER BY s.line
 """
 
+# A batch of history (a Last.fm import) gets its own month partitions instead of filling
+# the default partition; months outside 2000-01 .. next month are left to the default, so
+# a hostile timestamp cannot make thousands of partitions.
+ENSURE_BATCH_MONTHS = """
+SELECT ensure_user_interactions_partition(month)
+  FROM (SELECT DISTINCT date_trunc('month', created_at AT TIME ZONE 'UTC')::date AS month
+          FROM interaction_staging
+         WHERE created_at >= TIMESTAMPTZ '2000-01-01 00:00:00+00'
+           AND created_at < date_trunc('month', now()) + interval '2 months') AS months
+ ORDER BY month
+"""
+
 # ORDER BY line: ids follow the input's order, which the audit trail reads naturally.
 INSERT_RESOLVED = """
 INSERT INTO user_interactions
@@ -153,6 +165,7 @@ def record_batch(
     _stage(connection, events, counter, progress)
     for line, code, reason in connection.execute(text(UNRESOLVED)):
         counter.reject(Rejection(int(line), str(code), str(reason)))
+    connection.execute(text(ENSURE_BATCH_MONTHS))
     accepted = connection.execute(text(INSERT_RESOLVED)).rowcount
     return BatchReport(
         accepted=accepted,

@@ -20,6 +20,14 @@ BEGIN
     IF to_regclass(format('public.%I', partition_name)) IS NOT NULL THEN
         RETURN false;
     END IF;
+    -- Two transactions making the same month wait for each other here instead of the
+    -- second failing on a duplicate name. The check is repeated once the lock is held, as a
+    -- query (a fresh snapshot): to_regclass's cached lookup may not see the other's commit.
+    PERFORM pg_advisory_xact_lock(hashtext('ensure_user_interactions_partition'));
+    IF EXISTS (SELECT FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE n.nspname = 'public' AND c.relname = partition_name) THEN
+        RETURN false;
+    END IF;
     EXECUTE format(
         'CREATE TABLE public.%I (LIKE public.user_interactions INCLUDING DEFAULTS INCLUDING CONSTRAINTS)',
         partition_name);
