@@ -52,6 +52,10 @@ def load(
             rejects=sink,
             progress=lambda done: bar.update(task, completed=done),
         )
+    _print_summary(report, report_path)
+
+
+def _print_summary(report: recording.BatchReport, report_path: Path) -> None:
     summary = Table("accepted", "rejected", "events/s", "rejects report")
     summary.add_row(
         str(report.accepted),

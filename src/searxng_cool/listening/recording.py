@@ -175,6 +175,46 @@ def record_batch(
     )
 
 
+INSERT_ONE = """
+INSERT INTO user_interactions
+       (user_id, track_id, interaction_type, play_duration_ms, context, created_at)
+VALUES (:user_id, :track_id, :interaction_type, :play_duration_ms,
+        coalesce(CAST(:context AS jsonb), '{}'::jsonb),
+        coalesce(CAST(:created_at AS timestamptz), now()))
+RETURNING id
+"""
+INSERT_ONE_PARAMS = (
+    "user_id",
+    "track_id",
+    "interaction_type",
+    "play_duration_ms",
+    "context",
+    "created_at",
+)
+
+
+def _refuse_unresolvable(connection: Connection, event: InteractionEvent) -> None:
+    """NotFound for an unknown user or track; InvalidInput for a play longer than its track."""
+    user_known, track_known, track_ms = connection.execute(
+        text(
+            "SELECT EXISTS (SELECT FROM users WHERE id = :user_id),"
+            " EXISTS (SELECT FROM tracks WHERE id = :track_id),"
+            " (SELECT duration_ms FROM tracks WHERE id = :track_id)"
+        ),
+        {"user_id": event.user_id, "track_id": event.track_id},
+    ).one()
+    if not user_known:
+        raise NotFound(f"user {event.user_id} does not exist; create the account first")
+    if not track_known:
+        raise NotFound(f"track {event.track_id} does not exist in the catalog")
+    played = event.play_duration_ms
+    if played is not None and track_ms is not None and played > track_ms:
+        raise InvalidInput(
+            f"play_duration_ms {played} is beyond the duration of track"
+            f" {event.track_id} ({track_ms} ms)"
+        )
+
+
 def record_interaction(
     connection: Connection,
     *,
@@ -191,46 +231,7 @@ def record_interaction(
     )
     if problem := shape_problem(event):
         raise InvalidInput(problem[1])
-    known = connection.execute(
-        text(
-            "SELECT EXISTS (SELECT FROM users WHERE id = :user_id),"
-            " EXISTS (SELECT FROM tracks WHERE id = :track_id),"
-            " (SELECT duration_ms FROM tracks WHERE id = :track_id)"
-        ),
-        {"user_id": user_id, "track_id": track_id},
-    ).one()
-    if not known[0]:
-        raise NotFound(f"user {user_id} does not exist; create the account first")
-    if not known[1]:
-        raise NotFound(f"track {track_id} does not exist in the catalog")
-    if play_duration_ms is not None and known[2] is not None and play_duration_ms > known[2]:
-        raise InvalidInput(
-            f"play_duration_ms {play_duration_ms} is beyond the duration of track"
-            f" {track_id} ({known[2]} ms)"
-        )
-    row = _row(event, 0)
-    inserted = connection.execute(
-        text(
-            "INSERT INTO user_interactions"
-            " (user_id, track_id, interaction_type, play_duration_ms, context, created_at)"
-            " VALUES (:user_id, :track_id, :interaction_type, :play_duration_ms,"
-            " coalesce(CAST(:context AS jsonb), '{}'::jsonb),"
-            " coalesce(CAST(:created_at AS timestamptz), now()))"
-            " RETURNING id"
-        ),
-        dict(
-            zip(
-                (
-                    "user_id",
-                    "track_id",
-                    "interaction_type",
-                    "play_duration_ms",
-                    "context",
-                    "created_at",
-                ),
-                row[1:],
-                strict=True,
-            )
-        ),
-    )
-    return int(inserted.scalar_one())
+    _refuse_unresolvable(connection, event)
+    _, *values = _row(event, 0)
+    params = dict(zip(INSERT_ONE_PARAMS, values, strict=True))
+    return int(connection.execute(text(INSERT_ONE), params).scalar_one())
