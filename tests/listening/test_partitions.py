@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, create_engine, pool, text
 from sqlalchemy.engine import URL
 
@@ -129,7 +131,9 @@ def test_ensure_refuses_an_absurd_horizon(connection: Connection, months_ahead: 
         ensure_partitions(connection, months_ahead=months_ahead)
 
 
-@pytest.mark.parametrize("value", ["2020-13", "2020-1", "20-01", "January", "", "2020-01-01"])
+@pytest.mark.parametrize(
+    "value", ["2020-13", "2020-1", "20-01", "January", "", "2020-01-01", "２０２０-01", "0000-05"]
+)
 def test_a_month_must_be_written_yyyy_mm(value: str) -> None:
     with pytest.raises(InvalidInput, match="YYYY-MM"):
         parse_month(value)
@@ -235,3 +239,14 @@ def test_partitioning_migration_keeps_every_row_up_and_down(empty_engine: Engine
         )
         assert next_id > original[-1].id
         assert conn.execute(text("SELECT total_plays FROM mv_track_popularity")).scalar_one() == 3
+
+
+@given(value=st.text(max_size=40))
+def test_any_text_is_a_month_or_a_clear_refusal(value: str) -> None:
+    try:
+        month = parse_month(value)
+    except InvalidInput as exc:
+        assert "YYYY-MM" in str(exc)  # noqa: PT017 - hypothesis explores both outcomes
+    else:
+        assert month.day == 1
+        assert f"{month:%Y-%m}" == value.strip()

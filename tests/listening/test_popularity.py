@@ -191,7 +191,7 @@ def test_activity_older_than_the_horizon_drops_a_track_to_zero(connection: Conne
     assert _scores(connection, "tracks")[old] == 0.0
 
 
-@pytest.mark.parametrize("half_life", [0, -3, 1e9])
+@pytest.mark.parametrize("half_life", [0, -3, 1e9, float("nan"), float("inf")])
 def test_an_absurd_half_life_is_refused(connection: Connection, half_life: float) -> None:
     with pytest.raises(InvalidInput, match="half-life"):
         compute_popularity(connection, half_life_days=half_life)

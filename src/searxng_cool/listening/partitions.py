@@ -19,8 +19,8 @@ from searxng_cool.errors import InvalidInput
 PARENT = "user_interactions"
 DEFAULT_PARTITION = "user_interactions_default"
 MAX_MONTHS_AHEAD = 120
-_MONTHLY = re.compile(r"^user_interactions_p(\d{4})_(\d{2})$")
-_MONTH_TEXT = re.compile(r"^(\d{4})-(\d{2})$")
+_MONTHLY = re.compile(r"^user_interactions_p([0-9]{4})_([0-9]{2})$")
+_MONTH_TEXT = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 
 # Detached rows leave the table, so they leave the counters too: the counters then still
 # agree with mv_track_popularity after its next refresh.
