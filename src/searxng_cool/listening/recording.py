@@ -163,7 +163,9 @@ def record_batch(
     started = perf_counter()
     counter = RejectCounter(rejects)
     _stage(connection, events, counter, progress)
-    for line, code, reason in connection.execute(text(UNRESOLVED)):
+    # Streamed: a file of a million unknown tracks must not be held in memory at once.
+    unresolved = text(UNRESOLVED).execution_options(stream_results=True, max_row_buffer=10_000)
+    for line, code, reason in connection.execute(unresolved):
         counter.reject(Rejection(int(line), str(code), str(reason)))
     connection.execute(text(ENSURE_BATCH_MONTHS))
     accepted = connection.execute(text(INSERT_RESOLVED)).rowcount
