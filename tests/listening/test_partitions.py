@@ -132,7 +132,17 @@ def test_ensure_refuses_an_absurd_horizon(connection: Connection, months_ahead: 
 
 
 @pytest.mark.parametrize(
-    "value", ["2020-13", "2020-1", "20-01", "January", "", "2020-01-01", "２０２０-01", "0000-05"]
+    "value",
+    [
+        "2020-13",
+        "2020-1",
+        "20-01",
+        "January",
+        "",
+        "2020-01-01",
+        "\uff12\uff10\uff12\uff10-01",
+        "0000-05",
+    ],
 )
 def test_a_month_must_be_written_yyyy_mm(value: str) -> None:
     with pytest.raises(InvalidInput, match="YYYY-MM"):
