@@ -71,6 +71,13 @@ SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.re
    AND c.relkind IN ('r', 'p') AND NOT c.relispartition
  ORDER BY 1
 """
+# What pg_dump writes data for: every plain table, partitions included (a partitioned
+# parent holds no rows of its own). The progress bar counts these.
+_DUMPED_TABLES = """
+SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+   AND c.relkind = 'r'
+"""
 
 
 @dataclass(frozen=True)
@@ -212,7 +219,7 @@ def _describe_and_dump(
                 partial,
                 snapshot=snapshot,
                 major=major,
-                total=len(counts),
+                total=int(conn.execute(text(_DUMPED_TABLES)).scalar_one()),
                 progress=progress,
             )
     finally:

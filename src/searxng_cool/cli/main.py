@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from searxng_cool.cli import cluster, operations, playlists, schema
+from searxng_cool.cli import cluster, listening, operations, playlists, schema
 
 app = typer.Typer(
     name="searxng-cool-db",
@@ -16,6 +16,7 @@ schema.register(app)
 operations.register(app)
 app.add_typer(cluster.app, name="db")
 app.add_typer(playlists.app, name="playlists")
+listening.register(app)
 
 
 def run() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from searxng_cool.db.models.base import (
@@ -52,17 +52,22 @@ class User(Base):
 
 
 class UserInteraction(Base):
-    """One event of the audit trail. BIGSERIAL: the log outgrows 2^31 events first."""
+    """One event of the audit trail. BIGSERIAL: the log outgrows 2^31 events first.
+
+    Partitioned by month on `created_at` (RANGE), so the primary key must include it;
+    partitions are named `user_interactions_pYYYY_MM` plus `user_interactions_default`
+    and are made by `listening.partitions`, not declared here.
+    """
 
     __tablename__ = "user_interactions"
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id", ondelete="RESTRICT"))
     interaction_type: Mapped[str] = mapped_column(String(20))
     play_duration_ms: Mapped[int | None] = mapped_column(Integer)
     context: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
-    created_at: Mapped[datetime] = created_at_column()
+    created_at: Mapped[datetime] = mapped_column(primary_key=True, server_default=func.now())
 
     __table_args__ = (
         spec_check("check_play_duration", "play_duration_ms >= 0"),
@@ -72,6 +77,7 @@ class UserInteraction(Base):
         Index("idx_user_interactions_track_id", "track_id"),
         Index("idx_user_interactions_composite", "user_id", "track_id", "interaction_type"),
         Index("idx_user_interactions_created", text("created_at DESC")),
+        {"postgresql_partition_by": "RANGE (created_at)"},
     )
 
 
