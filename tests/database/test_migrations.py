@@ -133,7 +133,12 @@ def test_revision_ids_are_made_from_the_time_and_message() -> None:
     made = migrations.revision_id(
         "Add playlist Collaborators!", datetime(2026, 11, 24, 15, 30, tzinfo=UTC)
     )
-    assert made == "20261124_1530_add_playlist_collaborators"
+    assert made == "20261124_1530_add_playlist"
+    assert len(made) <= 32  # alembic_version.version_num is VARCHAR(32)
+
+
+def test_every_revision_id_fits_the_alembic_version_column() -> None:
+    assert all(len(rev.revision) <= 32 for rev in migrations.history())
 
 
 def _flask(args: list[str], url: URL) -> subprocess.CompletedProcess[str]:
@@ -169,6 +174,6 @@ def test_a_new_revision_holds_the_difference_between_models_and_database(
     path = migrations.new_revision(connection, "restore isrc index", directory=tmp_path)
     body = path.read_text()
     assert path.parent == tmp_path
-    assert re.fullmatch(r"\d{8}_\d{4}_restore_isrc_index\.py", path.name)
+    assert re.fullmatch(r"\d{8}_\d{4}_restore_isrc_index\.py", path.name)  # 32 chars at most
     assert "op.create_index('idx_tracks_isrc'" in body
     assert f"down_revision: str | Sequence[str] | None = '{migrations.heads()[0]}'" in body

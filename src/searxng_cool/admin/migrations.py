@@ -121,11 +121,22 @@ def offline_sql(start: str, end: str, *, downgrade: bool = False) -> str:
     return out.getvalue()
 
 
+# alembic_version.version_num is VARCHAR(32): a 14-character stamp leaves 18 for the slug.
+MAX_REVISION_ID = 32
+
+
 def revision_id(message: str, now: datetime | None = None) -> str:
+    """`YYYYMMDD_HHMM_<slug>`, the slug cut at a word boundary to fit VARCHAR(32)."""
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d_%H%M")
-    slug = _SLUG.sub("_", message.lower()).strip("_")[:40].rstrip("_")
-    if not slug:
+    words = [w for w in _SLUG.sub("_", message.lower()).split("_") if w]
+    if not words:
         raise InvalidInput(f"migration message {message!r} needs at least one letter or digit")
+    room = MAX_REVISION_ID - len(stamp) - 1
+    slug = words[0][:room]
+    for word in words[1:]:
+        if len(slug) + 1 + len(word) > room:
+            break
+        slug = f"{slug}_{word}"
     return f"{stamp}_{slug}"
 
 
