@@ -2,6 +2,7 @@
 
 from searxng_cool.db.models.base import Base
 from searxng_cool.db.models.catalog import Album, Artist, Track
+from searxng_cool.db.models.credits import TrackCredit
 from searxng_cool.db.models.discovery import DiscoverySession, DiscoverySessionTrack
 from searxng_cool.db.models.playlists import Playlist, PlaylistTrack
 from searxng_cool.db.models.sources import AlbumSource, ArtistSource, TrackSource
@@ -18,6 +19,7 @@ __all__ = [
     "Playlist",
     "PlaylistTrack",
     "Track",
+    "TrackCredit",
     "TrackSource",
     "User",
     "UserInteraction",
