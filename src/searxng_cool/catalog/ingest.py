@@ -66,7 +66,7 @@ class RejectsFile:
         self.handle.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
         self.summary.rejected += 1
         # Reasons naming a value differ per row; the summary groups by the reason's kind.
-        kind = reason.split(" ")[0] + " " + reason.split(" ")[-1]
+        kind = reason.split(" ", maxsplit=1)[0] + " " + reason.rsplit(" ", maxsplit=1)[-1]
         self.summary.reject_reasons[kind] = self.summary.reject_reasons.get(kind, 0) + 1
 
 
@@ -90,6 +90,16 @@ def batches(records: Iterator[SourceRecord], size: int) -> Iterator[list[SourceR
             batch = []
     if batch:
         yield batch
+
+
+def commit_batch(engine: Engine, batch: list[SourceRecord]) -> BatchOutcome:
+    """One batch in one transaction, committed on success and rolled back on any error.
+
+    Anything derived from the catalog that must follow it batch by batch (such as search
+    documents) belongs here, after `load_batch`, in the same transaction.
+    """
+    with engine.begin() as connection:
+        return load_batch(connection, batch)
 
 
 @contextmanager
@@ -120,10 +130,7 @@ def ingest_file(
     source = ProgressFile(path)
     with _rejects_file(rejects_path, summary) as rejects:
         for batch in batches(validated(read_rows(source, mapping), rejects), batch_size):
-            with engine.begin() as connection:
-                summary.add(load_batch(connection, batch))
-                # The one place per batch where derived structures (search documents) are
-                # brought up to date, inside the batch's transaction.
+            summary.add(commit_batch(engine, batch))
             rejects.handle.flush()
             if progress:
                 progress(source.consumed, source.size)

@@ -20,7 +20,7 @@ _BRACKETED_FEATURE = re.compile(rf"\s*[\(\[]\s*{_FEATURING}\s+([^\(\)\[\]]+?)\s*
 # "Song feat. X - Remix": featured artists without brackets, up to a version dash or bracket.
 _BARE_FEATURE = re.compile(r"\s+(?:feat\.|ft\.|featuring)\s+(.+?)(?=\s+-\s+|\s*[\(\[]|$)", re.I)
 # "Song - Loud Luxury Remix", "Song - Remastered 2011": the version after a spaced dash.
-_DASH_VERSION = re.compile(r"\s+[-–—]\s+(.+)$")
+_DASH_VERSION = re.compile(r"\s+[-\u2013\u2014]\s+(.+)$")  # hyphen, en or em dash
 _VERSION_WORDS = (
     r"remix|mix|edit|live|remaster|remastered|version|acoustic|demo|instrumental|mono|stereo"
     r"|extended|dub|unplugged|session|sessions|rework|vip|karaoke|acapella|a cappella|bootleg"
@@ -54,7 +54,7 @@ class ArtistParts:
 
 
 def split_names(text: str) -> tuple[str, ...]:
-    """"Selena Gomez, Ozuna & Cardi B" -> ("Selena Gomez", "Ozuna", "Cardi B")."""
+    """ "Selena Gomez, Ozuna & Cardi B" -> ("Selena Gomez", "Ozuna", "Cardi B")."""
     return tuple(name for name in (part.strip() for part in _NAME_LIST.split(text)) if name)
 
 

@@ -34,11 +34,26 @@ from searxng_cool.catalog.records import AUDIO_FEATURES, RecordRejected
 from searxng_cool.errors import InvalidInput, NotFound
 
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson", ".json")
-NATIVE_FIELDS = (
-    "kind source_type source_id source_uri title artist album album_source_id release_date"
-    " track_number duration_ms isrc track_mbid artist_mbid album_mbid popularity country"
-    " played_at"
-).split()
+NATIVE_FIELDS = [
+    "kind",
+    "source_type",
+    "source_id",
+    "source_uri",
+    "title",
+    "artist",
+    "album",
+    "album_source_id",
+    "release_date",
+    "track_number",
+    "duration_ms",
+    "isrc",
+    "track_mbid",
+    "artist_mbid",
+    "album_mbid",
+    "popularity",
+    "country",
+    "played_at",
+]
 
 
 @dataclass(frozen=True)
@@ -128,8 +143,7 @@ def _cell_reader(mapping: Mapping, cells: dict[str, Any]) -> Callable[[str, str]
     def cell(column: str, record_field: str) -> Any:
         value = cells.get(column)
         if isinstance(value, str) and (
-            value in mapping.null_values
-            or value in mapping.field_null_values.get(record_field, ())
+            value in mapping.null_values or value in mapping.field_null_values.get(record_field, ())
         ):
             return None
         return value

@@ -193,7 +193,9 @@ def _played_at(raw: dict[str, Any]) -> datetime | None:
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
-            raise RecordRejected(f"played_at {value!r} is neither unix seconds nor ISO 8601") from None
+            raise RecordRejected(
+                f"played_at {value!r} is neither unix seconds nor ISO 8601"
+            ) from None
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     if not math.isfinite(seconds) or not 0 <= seconds < 32_503_680_000:
         raise RecordRejected(f"played_at {value!r} is not a plausible unix time")

@@ -260,7 +260,7 @@ def load_batch(connection: Connection, records: Sequence[SourceRecord]) -> Batch
     resolve_artists(connection)
     resolve_albums(connection)
     _resolve_staged_tracks(connection)
-    counts = dict(connection.exec_driver_sql(STATUS_COUNTS).tuples().all())
+    counts: dict[str, int] = dict(connection.exec_driver_sql(STATUS_COUNTS).tuples().all())
     return BatchOutcome(
         inserted=counts.get("inserted", 0),
         merged=counts.get("merged", 0),

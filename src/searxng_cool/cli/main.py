@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from searxng_cool.cli import cluster, schema
+from searxng_cool.cli import ingest as catalog_ingest
 
 app = typer.Typer(
     name="searxng-cool-db",
@@ -13,6 +14,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 schema.register(app)
+catalog_ingest.register(app)
 app.add_typer(cluster.app, name="db")
 
 

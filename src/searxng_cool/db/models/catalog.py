@@ -127,7 +127,8 @@ class Album(Base):
         Index("idx_albums_artist_id", "artist_id"),
         Index("idx_albums_genres", "genres", postgresql_using="gin"),
         CheckConstraint(
-            "release_date_precision IN ('year', 'month', 'day')", name="release_date_precision_known"
+            "release_date_precision IN ('year', 'month', 'day')",
+            name="release_date_precision_known",
         ),
         Index("idx_albums_artist_title_key", "artist_id", "title_key"),
     )
