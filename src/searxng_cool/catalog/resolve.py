@@ -83,7 +83,8 @@ TRACK_STEPS = (
     """,
     # New tracks: records left open that match each other by name become one track. Sorted
     # by duration, a gap above the tolerance starts a new "island"; an MBID or ISRC in an
-    # island is shared by the records of it that have none.
+    # island is shared by the records of it that have none, and records with one MBID (or
+    # else one ISRC) are one track whatever their titles say.
     """
     WITH ordered AS (
         SELECT source_type, source_id, artist_id, title_key, version_key, track_mbid, isrc,
@@ -98,9 +99,9 @@ TRACK_STEPS = (
           FROM ordered
     ), keyed AS (
         SELECT source_type, source_id,
-               concat_ws('|', artist_id, title_key, version_key, island,
-                   coalesce(track_mbid, max(track_mbid) OVER same_island),
-                   coalesce(isrc, max(isrc) OVER same_island)) AS cluster
+               coalesce('mbid:' || coalesce(track_mbid, max(track_mbid) OVER same_island),
+                        'isrc:' || coalesce(isrc, max(isrc) OVER same_island),
+                        concat_ws('|', artist_id, title_key, version_key, island)) AS cluster
           FROM islands
         WINDOW same_island AS (PARTITION BY artist_id, title_key, version_key, island)
     )
@@ -260,7 +261,7 @@ def load_batch(connection: Connection, records: Sequence[SourceRecord]) -> Batch
     resolve_artists(connection)
     resolve_albums(connection)
     _resolve_staged_tracks(connection)
-    counts: dict[str, int] = dict(connection.exec_driver_sql(STATUS_COUNTS).tuples().all())
+    counts = {str(row[0]): int(row[1]) for row in connection.exec_driver_sql(STATUS_COUNTS)}
     return BatchOutcome(
         inserted=counts.get("inserted", 0),
         merged=counts.get("merged", 0),
@@ -280,4 +281,4 @@ def resolve_tracks(*, connection: Connection, records: Sequence[SourceRecord]) -
         "SELECT s.line_no, b.track_id FROM ingest_staging s"
         " JOIN batch_tracks b USING (source_type, source_id) WHERE s.kind = 'track'"
     )
-    return dict(rows.tuples().all())
+    return {int(row[0]): int(row[1]) for row in rows}
