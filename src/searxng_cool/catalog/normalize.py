@@ -38,6 +38,8 @@ _NAME_LIST = re.compile(r"\s*(?:,|&|\band\b|\+)\s*", re.I)
 # Spellings of one version word that must compare equal.
 _VERSION_SYNONYMS = {"remastered": "remaster", "rmx": "remix", "ver": "version"}
 _WORD = re.compile(r"[^\W_]+")
+# "Original Mix", "Album Version", "Original Album Version" name the recording itself.
+_THE_ORIGINAL = frozenset({"original", "album", "version", "mix"})
 
 
 @dataclass(frozen=True)
@@ -61,10 +63,13 @@ def split_names(text: str) -> tuple[str, ...]:
 def canonical_version(text: str) -> str:
     """Version words case-folded, synonyms unified, order ignored.
 
-    "Remastered 2011" and "2011 Remaster" are the same tag; "Live" and "Remix" are not.
+    "Remastered 2011" and "2011 Remaster" are the same tag; "Live" and "Remix" are not;
+    "Original Mix" and "Album Version" are no version at all.
     """
-    words = (_VERSION_SYNONYMS.get(w, w) for w in _WORD.findall(text.casefold()))
-    return " ".join(sorted(words))
+    words = sorted(_VERSION_SYNONYMS.get(w, w) for w in _WORD.findall(text.casefold()))
+    if set(words) <= _THE_ORIGINAL:
+        return ""
+    return " ".join(words)
 
 
 def split_title(title: str) -> TitleParts:

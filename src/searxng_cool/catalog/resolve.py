@@ -7,7 +7,8 @@ Tracks are resolved in this order, each step only for what the previous ones lef
 2. ISRC;
 3. (source_type, source_id) already mapped;
 4. the same artist, base-title key and version key, with durations within
-   DURATION_TOLERANCE_MS (or unknown on either side), and no conflicting ISRC or MBID;
+   DURATION_TOLERANCE_MS or DURATION_TOLERANCE_RATIO of the longer one (or unknown on
+   either side), and no conflicting ISRC or MBID;
 5. otherwise a new track; unresolved records of one batch that match each other by rule 4
    become one new track.
 
@@ -26,7 +27,9 @@ from searxng_cool.catalog.artists_albums import record_changes, resolve_albums, 
 from searxng_cool.catalog.records import SourceRecord
 from searxng_cool.catalog.staging import stage
 
+# Two releases of one recording differ by a fade or a gap: a few seconds, more on long tracks.
 DURATION_TOLERANCE_MS = 3000
+DURATION_TOLERANCE_RATIO = 0.025
 # Serialises concurrent ingests: name-based resolution reads before it writes.
 INGEST_LOCK = "SELECT pg_advisory_xact_lock(hashtext('searxng_cool.catalog.ingest'))"
 # The batch tables go at commit; dropping them first lets one transaction load several batches.
@@ -71,7 +74,8 @@ TRACK_STEPS = (
                        AND t.version_key = b.version_key
          WHERE b.track_id IS NULL
            AND (t.duration_ms IS NULL OR b.duration_ms IS NULL
-                OR abs(t.duration_ms - b.duration_ms) <= :tolerance)
+                OR abs(t.duration_ms - b.duration_ms)
+                   <= greatest(:tolerance, :ratio * greatest(t.duration_ms, b.duration_ms)))
            AND (t.isrc IS NULL OR b.isrc IS NULL OR t.isrc = b.isrc)
            AND (b.track_mbid IS NULL OR NOT EXISTS (
                 SELECT 1 FROM track_sources m
@@ -93,7 +97,7 @@ TRACK_STEPS = (
         WINDOW same_name AS (PARTITION BY artist_id, title_key, version_key
                              ORDER BY duration_ms NULLS LAST, first_line)
     ), islands AS (
-        SELECT *, count(*) FILTER (WHERE gap > :tolerance) OVER (
+        SELECT *, count(*) FILTER (WHERE gap > greatest(:tolerance, :ratio * duration_ms)) OVER (
                    PARTITION BY artist_id, title_key, version_key
                    ORDER BY duration_ms NULLS LAST, first_line) AS island
           FROM ordered
@@ -243,7 +247,7 @@ class BatchOutcome:
 
 
 def _resolve_staged_tracks(connection: Connection) -> None:
-    tolerance = {"tolerance": DURATION_TOLERANCE_MS}
+    tolerance = {"tolerance": DURATION_TOLERANCE_MS, "ratio": DURATION_TOLERANCE_RATIO}
     for statement in TRACK_STEPS:
         if ":tolerance" in statement:
             connection.execute(text(statement), tolerance)
