@@ -162,12 +162,17 @@ ALBUM_STEPS = (
     "UPDATE batch_albums b SET album_id = a.id FROM albums a"
     " WHERE b.mbid IS NOT NULL AND a.musicbrainz_id = b.mbid",
     """
-    UPDATE batch_albums b SET album_id = m.album_id
-      FROM ingest_staging s JOIN album_sources m
-           ON m.source_type = s.source_type AND m.source_id = s.album_source_id
-      JOIN albums a ON a.id = m.album_id
-     WHERE b.album_id IS NULL AND s.artist_id = b.artist_id AND s.album_key = b.title_key
-       AND a.artist_id = b.artist_id
+    WITH mapped AS (
+        SELECT DISTINCT ON (s.artist_id, s.album_key) s.artist_id, s.album_key, m.album_id
+          FROM ingest_staging s
+          JOIN album_sources m ON m.source_type = s.source_type AND m.source_id = s.album_source_id
+          JOIN albums a ON a.id = m.album_id AND a.artist_id = s.artist_id
+         WHERE s.album_source_id IS NOT NULL
+         ORDER BY s.artist_id, s.album_key, m.album_id
+    )
+    UPDATE batch_albums b SET album_id = mapped.album_id
+      FROM mapped
+     WHERE b.album_id IS NULL AND b.artist_id = mapped.artist_id AND b.title_key = mapped.album_key
     """,
     """
     UPDATE batch_albums b SET album_id = m.id

@@ -230,7 +230,7 @@ def _audio_features(raw: dict[str, Any]) -> str | None:
     # A tempo of 0 is the analyser saying "no beat found", not a tempo.
     if features.get("tempo") == 0:
         del features["tempo"]
-    return json.dumps(features, sort_keys=True) if features else None
+    return json.dumps(features) if features else None
 
 
 def _country(raw: dict[str, Any]) -> str | None:

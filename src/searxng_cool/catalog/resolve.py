@@ -260,6 +260,8 @@ def _resolve_staged_tracks(connection: Connection) -> None:
 def load_batch(connection: Connection, records: Sequence[SourceRecord]) -> BatchOutcome:
     """Stage, resolve and upsert one batch of validated records; the caller commits."""
     connection.exec_driver_sql(INGEST_LOCK)
+    # Sorts and hashes over a whole batch: let them stay in memory for this transaction only.
+    connection.exec_driver_sql("SET LOCAL work_mem = '64MB'")
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {BATCH_TABLES}")
     stage(connection, records)
     resolve_artists(connection)
