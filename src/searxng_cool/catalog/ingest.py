@@ -13,6 +13,7 @@ row) and are counted; nothing is dropped without a trace.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from searxng_cool.catalog.resolve import BatchOutcome, load_batch
 from searxng_cool.errors import InvalidInput, NotFound
 
 DEFAULT_BATCH_SIZE = 50_000
+_VALUES_IN_REASON = re.compile(r"'[^']*'|\"[^\"]*\"|\d+")
 MAX_BATCH_SIZE = 1_000_000
 
 Progress = Callable[[int, int], None]

@@ -275,16 +275,24 @@ def load_batch(connection: Connection, records: Sequence[SourceRecord]) -> Batch
     )
 
 
-def resolve_tracks(*, connection: Connection, records: Sequence[SourceRecord]) -> dict[int, int]:
-    """The canonical track id of each track record, by line number, creating unknown tracks.
+def batch_track_ids(connection: Connection) -> dict[int, int]:
+    """Line number -> canonical track id of every track record of the batch just loaded.
 
-    Set-based like ingest (one COPY, a fixed number of statements), in the caller's
-    transaction. For callers that turn records into something else as well, such as
-    Last.fm scrobbles into play events.
+    Call after `load_batch`, in the same transaction (the batch tables go at commit).
     """
-    load_batch(connection, records)
     rows = connection.exec_driver_sql(
         "SELECT s.line_no, b.track_id FROM ingest_staging s"
         " JOIN batch_tracks b USING (source_type, source_id) WHERE s.kind = 'track'"
     )
     return {int(row[0]): int(row[1]) for row in rows}
+
+
+def resolve_tracks(*, connection: Connection, records: Sequence[SourceRecord]) -> dict[int, int]:
+    """The canonical track id of each track record, by line number, creating unknown tracks.
+
+    Set-based like ingest (one COPY, a fixed number of statements), in the caller's
+    transaction. For callers that turn records into something else as well, such as
+    Last.fm scrobbles into play events (`SourceRecord.played_at`).
+    """
+    load_batch(connection, records)
+    return batch_track_ids(connection)

@@ -53,7 +53,7 @@ def _show(summary: IngestSummary, rejects: Path) -> None:
     console.print(table)
     if summary.rejected:
         reasons = ", ".join(f"{k}: {n}" for k, n in sorted(summary.reject_reasons.items()))
-        console.print(f"rejects ({reasons}) written to {rejects}")
+        console.print(f"rejects ({reasons}) written to {rejects}", markup=False, highlight=False)
 
 
 @handles_errors
