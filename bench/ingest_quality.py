@@ -87,6 +87,10 @@ def score(engine: Engine) -> None:
                 engine, pair["right"], lastfm
             )
             same = pair["same"] == "1"
+            if merged != same:
+                print(
+                    f"  misjudged {pair['kind']} pair {pair['left']} {pair['right']} (same={same})"
+                )
             tp, fp, fn, tn = (
                 tp + (merged and same),
                 fp + (merged and not same),

@@ -276,3 +276,28 @@ def test_ingest_command_prints_the_summary_and_rejects_an_unknown_format(
     bad = runner.invoke(app, ["ingest", str(path), "--format", "nope"], env=env)
     assert bad.exit_code == 1
     assert "format 'nope' is unknown" in bad.output
+
+
+def test_broken_csv_rows_are_rejected_and_the_rest_is_loaded(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "broken.csv"
+    path.write_bytes(
+        b"source_type,source_id,title,artist,duration_ms\n"
+        b"spotify,a,Fine,Band,200000\n"
+        b"spotify,b,Too,Many,1,2\n"
+        b"spotify,c,Bad \xff bytes,Band,1\n"
+        b'spotify,d,"Two\nlines",Band,1.8e5\n'
+        b"spotify,e,Negative,Band,-5\n"
+    )
+    summary = ingest(engine, path, None, tmp_path / "r.jsonl")
+    rejects = [json.loads(line) for line in (tmp_path / "r.jsonl").read_text().splitlines()]
+    assert summary.inserted == 2
+    assert [(r["line"], r["reason"]) for r in rejects] == [
+        (3, "has 6 fields; the header has 5"),
+        (4, "the line is not valid UTF-8"),
+        (7, "duration_ms -5 is outside 0..2147483647"),
+    ]
+    with engine.connect() as conn:
+        durations = conn.execute(text("SELECT duration_ms FROM tracks ORDER BY 1")).scalars().all()
+    assert durations == [180000, 200000]
