@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from searxng_cool.cli import cluster, listening, operations, playlists, schema
+from searxng_cool.cli import ingest as catalog_ingest
 
 app = typer.Typer(
     name="searxng-cool-db",
@@ -14,6 +15,7 @@ app = typer.Typer(
 )
 schema.register(app)
 operations.register(app)
+catalog_ingest.register(app)
 app.add_typer(cluster.app, name="db")
 app.add_typer(playlists.app, name="playlists")
 listening.register(app)

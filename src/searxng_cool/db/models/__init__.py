@@ -2,6 +2,7 @@
 
 from searxng_cool.db.models.base import Base
 from searxng_cool.db.models.catalog import Album, Artist, Track
+from searxng_cool.db.models.credits import TrackCredit
 from searxng_cool.db.models.discovery import DiscoverySession, DiscoverySessionTrack
 from searxng_cool.db.models.listening import TrackPlayCounter
 from searxng_cool.db.models.operations import MaintenanceEvent, SizeSample
@@ -29,6 +30,7 @@ __all__ = [
     "PlaylistTrack",
     "SizeSample",
     "Track",
+    "TrackCredit",
     "TrackPlayCounter",
     "TrackSource",
     "User",

@@ -67,6 +67,8 @@ class Artist(Base):
     search_vector: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+    # Ingest's match key: catalog_name_key(name), so spellings of one name meet (catalog/).
+    name_key: Mapped[str | None] = mapped_column(Text)
 
     albums: Mapped[list[Album]] = relationship(back_populates="artist", passive_deletes="all")
     tracks: Mapped[list[Track]] = relationship(back_populates="artist", passive_deletes="all")
@@ -85,6 +87,7 @@ class Artist(Base):
             search_document("name"),
             postgresql_using="gin",
         ),
+        Index("idx_artists_name_key", "name_key"),
     )
 
 
@@ -106,6 +109,10 @@ class Album(Base):
     search_vector: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+    # A source may give only a year (YYYY) or a month (YYYY-MM): release_date then holds the
+    # first day and this says how much of it is known.
+    release_date_precision: Mapped[str | None] = mapped_column(String(5))
+    title_key: Mapped[str | None] = mapped_column(Text)
 
     artist: Mapped[Artist | None] = relationship(back_populates="albums")
     tracks: Mapped[list[Track]] = relationship(back_populates="album", passive_deletes="all")
@@ -119,6 +126,11 @@ class Album(Base):
         jsonb_is("credits", "object"),
         Index("idx_albums_artist_id", "artist_id"),
         Index("idx_albums_genres", "genres", postgresql_using="gin"),
+        CheckConstraint(
+            "release_date_precision IN ('year', 'month', 'day')",
+            name="release_date_precision_known",
+        ),
+        Index("idx_albums_artist_title_key", "artist_id", "title_key"),
     )
 
 
@@ -138,6 +150,10 @@ class Track(Base):
     search_vector: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = updated_at_column()
+    # Ingest's match key: the base title without version tags or featured artists, and the
+    # version tag apart ('' for none), so "Song - Live" never merges with "Song".
+    title_key: Mapped[str | None] = mapped_column(Text)
+    version_key: Mapped[str] = mapped_column(Text, server_default=text("''"))
 
     artist: Mapped[Artist | None] = relationship(back_populates="tracks")
     album: Mapped[Album | None] = relationship(back_populates="tracks")
@@ -161,4 +177,5 @@ class Track(Base):
             search_document("title"),
             postgresql_using="gin",
         ),
+        Index("idx_tracks_match_key", "artist_id", "title_key", "version_key"),
     )

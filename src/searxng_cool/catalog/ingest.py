@@ -1,0 +1,141 @@
+"""Bulk ingest of a source file: validate, stage, resolve, upsert — one transaction per batch.
+
+This is a batch job, so it is given an Engine and opens (and commits) one transaction per
+batch itself: that edge is what makes a killed run lose nothing it had committed. A re-run
+of the same file finds every committed record already mapped and counts it unchanged;
+together with merges that only ever add information, that makes re-runs converge on the
+catalog an uninterrupted run would have built.
+
+Rows that cannot be read or validated go to the rejects file (JSON Lines: line, reason,
+row) and are counted; nothing is dropped without a trace.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import Engine
+
+from searxng_cool.catalog.reader import Mapping, ProgressFile, SourceRow, read_rows
+from searxng_cool.catalog.records import RecordRejected, SourceRecord, parse_record
+from searxng_cool.catalog.resolve import BatchOutcome, load_batch
+from searxng_cool.errors import InvalidInput, NotFound
+
+DEFAULT_BATCH_SIZE = 50_000
+_VALUES_IN_REASON = re.compile(r"'[^']*'|\"[^\"]*\"|\d+")
+MAX_BATCH_SIZE = 1_000_000
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class IngestSummary:
+    """Every row of the file, counted once: inserted + merged + unchanged + rejected."""
+
+    inserted: int = 0
+    merged: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    batches: int = 0
+    reject_reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return self.inserted + self.merged + self.unchanged + self.rejected
+
+    def add(self, outcome: BatchOutcome) -> None:
+        self.inserted += outcome.inserted
+        self.merged += outcome.merged
+        self.unchanged += outcome.unchanged
+        self.batches += 1
+
+
+class RejectsFile:
+    """The JSON Lines file of rows that did not make it, with the reason for each."""
+
+    def __init__(self, handle: IO[str], summary: IngestSummary) -> None:
+        self.handle = handle
+        self.summary = summary
+
+    def write(self, line_no: int, reason: str, row: Any) -> None:
+        entry = {"line": line_no, "reason": reason, "row": row}
+        self.handle.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+        self.summary.rejected += 1
+        # Reasons naming a value differ per row; the summary groups by the reason's kind.
+        kind = reason.split(" ", maxsplit=1)[0] + " " + reason.rsplit(" ", maxsplit=1)[-1]
+        self.summary.reject_reasons[kind] = self.summary.reject_reasons.get(kind, 0) + 1
+
+
+def validated(rows: Iterator[SourceRow], rejects: RejectsFile) -> Iterator[SourceRecord]:
+    for row in rows:
+        if row.fields is None:
+            rejects.write(row.line_no, row.problem or "unreadable row", row.raw)
+            continue
+        try:
+            yield parse_record(row.fields, row.line_no)
+        except RecordRejected as exc:
+            rejects.write(row.line_no, str(exc), row.raw)
+
+
+def batches(records: Iterator[SourceRecord], size: int) -> Iterator[list[SourceRecord]]:
+    batch: list[SourceRecord] = []
+    for record in records:
+        batch.append(record)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def commit_batch(engine: Engine, batch: list[SourceRecord]) -> BatchOutcome:
+    """One batch in one transaction, committed on success and rolled back on any error.
+
+    Anything derived from the catalog that must follow it batch by batch (such as search
+    documents) belongs here, after `load_batch`, in the same transaction.
+    """
+    with engine.begin() as connection:
+        return load_batch(connection, batch)
+
+
+@contextmanager
+def _rejects_file(path: Path, summary: IngestSummary) -> Iterator[RejectsFile]:
+    try:
+        handle = path.open("w", encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInput(f"cannot write the rejects file {path}: {exc.strerror}") from exc
+    with handle:
+        yield RejectsFile(handle, summary)
+
+
+def ingest_file(
+    *,
+    engine: Engine,
+    path: Path,
+    mapping: Mapping,
+    rejects_path: Path,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Load `path` into the catalog, committing one transaction per batch on `engine`."""
+    if not path.is_file():
+        raise NotFound(f"input file {path} does not exist")
+    if not 1 <= batch_size <= MAX_BATCH_SIZE:
+        raise InvalidInput(f"batch size {batch_size} is outside 1..{MAX_BATCH_SIZE}")
+    summary = IngestSummary()
+    source = ProgressFile(path)
+    with _rejects_file(rejects_path, summary) as rejects:
+        for batch in batches(validated(read_rows(source, mapping), rejects), batch_size):
+            summary.add(commit_batch(engine, batch))
+            rejects.handle.flush()
+            if progress:
+                progress(source.consumed, source.size)
+    if progress:
+        progress(source.size, source.size)
+    return summary

@@ -1,0 +1,112 @@
+"""Commands that fill the catalog: ingest a source file, or load generated demo data."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import DownloadColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from searxng_cool.catalog.generator import write_records
+from searxng_cool.catalog.ingest import DEFAULT_BATCH_SIZE, IngestSummary, ingest_file
+from searxng_cool.catalog.reader import load_mapping, shipped_formats
+from searxng_cool.cli.common import console, engine, handles_errors, settings
+
+
+def _run(
+    path: Path, mapping_name: str | None, mapping_file: Path | None, rejects: Path, batch_size: int
+) -> IngestSummary:
+    mapping = load_mapping(format_name=mapping_name, mapping_file=mapping_file)
+    columns = (*Progress.get_default_columns()[:-1], DownloadColumn(), TimeRemainingColumn())
+    with engine(settings()) as eng, Progress(*columns, console=console) as bar:
+        task = bar.add_task(
+            f"ingest {path.name}", total=path.stat().st_size if path.is_file() else 1
+        )
+        return ingest_file(
+            engine=eng,
+            path=path,
+            mapping=mapping,
+            rejects_path=rejects,
+            batch_size=batch_size,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+
+
+def _show(summary: IngestSummary, rejects: Path) -> None:
+    table = Table("rows", "inserted", "merged", "unchanged", "rejected", "batches")
+    table.add_row(
+        *(
+            str(n)
+            for n in (
+                summary.rows,
+                summary.inserted,
+                summary.merged,
+                summary.unchanged,
+                summary.rejected,
+                summary.batches,
+            )
+        )
+    )
+    console.print(table)
+    if summary.rejected:
+        reasons = ", ".join(f"{k}: {n}" for k, n in sorted(summary.reject_reasons.items()))
+        console.print(f"rejects ({reasons}) written to {rejects}", markup=False, highlight=False)
+
+
+@handles_errors
+def ingest(
+    file: Annotated[Path, typer.Argument(help="CSV or JSON Lines file of source records.")],
+    format_name: Annotated[
+        str | None,
+        typer.Option("--format", help=f"A shipped column mapping: {', '.join(shipped_formats())}."),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="A YAML column-mapping file (see docs/DATABASE.md)."),
+    ] = None,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects", help="Where rejected rows go (default: FILE's name + .rejects.jsonl here)."
+        ),
+    ] = None,
+    batch_size: Annotated[
+        int, typer.Option("--batch-size", help="Records per transaction.")
+    ] = DEFAULT_BATCH_SIZE,
+) -> None:
+    """Load source records into the catalog, resolving them to canonical artists, albums, tracks.
+
+    Re-running the same file changes nothing; an interrupted run can simply be run again.
+
+    Example: db_cli.py ingest ../shared/data/spotify_songs.csv --format spotify-songs
+    """
+    rejects = rejects or Path(f"{file.name}.rejects.jsonl")
+    _show(_run(file, format_name, mapping, rejects, batch_size), rejects)
+
+
+@handles_errors
+def demo(
+    records: Annotated[
+        int,
+        typer.Option(
+            "--records", min=1, max=2_000_000, help="How many source records to generate."
+        ),
+    ] = 5000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the generator.")] = 1,
+) -> None:
+    """Generate realistic source records (several services, duplicates, accents) and ingest them.
+
+    Example: db_cli.py demo --records 5000
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_records(Path(folder) / "demo_records.csv", records, seed=seed)
+        rejects = Path(folder) / "demo.rejects.jsonl"
+        _show(_run(path, None, None, rejects, DEFAULT_BATCH_SIZE), rejects)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(ingest)
+    app.command()(demo)
