@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from searxng_cool.cli import cluster, schema
+from searxng_cool.cli import discovery as discovery_cli
 
 app = typer.Typer(
     name="searxng-cool-db",
@@ -14,6 +15,7 @@ app = typer.Typer(
 )
 schema.register(app)
 app.add_typer(cluster.app, name="db")
+discovery_cli.register(app)
 
 
 def run() -> None:

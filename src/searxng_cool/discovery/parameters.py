@@ -62,7 +62,7 @@ def _positive_id(value: Any, what: str) -> int:
 
 def _mood(raw: dict[str, Any]) -> dict[str, Any]:
     named = raw.get("mood")
-    if named is not None and named not in MOODS:
+    if named is not None and (not isinstance(named, str) or named not in MOODS):
         raise InvalidInput(f"mood {named!r} is not one of {', '.join(MOODS)}")
     if named is None and "valence" not in raw and "energy" not in raw:
         raise InvalidInput("a mood session needs `mood` or `valence`/`energy`")
