@@ -28,6 +28,7 @@ POOL_FACTOR = 8
 MIN_POOL = 100
 MAX_POOL = 6400
 POPULAR_AT = 70.0
+K_PER_PROBE = 20
 # Dimensions a listener can name, used to explain why a track is close.
 EXPLAINED_DIMENSIONS = ("energy", "valence", "danceability", "acousticness", "tempo")
 ENERGY = DIMENSION_NAMES.index("energy") + 1  # cube coordinates count from 1
@@ -88,6 +89,9 @@ class Request:
     # Hard windows on normalised energy and valence (a mood's "target valence/energy").
     energy_window: tuple[float, float] = (0.0, 1.0)
     valence_window: tuple[float, float] = (0.0, 1.0)
+    # More places to look: the user's favourite tracks ("more like what you play most").
+    probes: list[list[float]] = field(default_factory=list)
+    probe_anchor: str = "tracks you play most"
 
 
 @dataclass(frozen=True)
@@ -99,11 +103,13 @@ class Recommendation:
     distance: float
 
 
-def _candidates(session: Session, profile: Profile, request: Request, pool: int) -> list[Any]:
+def _candidates(
+    session: Session, profile: Profile, request: Request, target: list[float], pool: int
+) -> list[Any]:
     settings = profile.settings
     sql = CANDIDATES_SQL.format(genre_filter=GENRE_FILTER if request.genre else "")
     params: dict[str, Any] = {
-        "target": cube_literal(request.target),
+        "target": cube_literal(target),
         "pool": pool,
         "user_id": profile.user_id,
         "include_liked": request.include_liked,
@@ -128,7 +134,7 @@ def _closest_dimensions(vector: list[float], target: list[float]) -> list[str]:
     return sorted(gaps, key=lambda name: (gaps[name], name))[:2]
 
 
-def _score(row: Any, profile: Profile, request: Request) -> Recommendation:
+def _score(row: Any, profile: Profile, target: list[float], anchor: str) -> Recommendation:
     weights = profile.state.genre_weights()
     top_weight = max(weights.values(), default=0.0)
     matching = sorted((g for g in row.genres if g in weights), key=lambda g: -weights[g])
@@ -141,10 +147,8 @@ def _score(row: Any, profile: Profile, request: Request) -> Recommendation:
     score = (
         0.5 * similarity + 0.25 * affinity + popularity_weight * popularity + 0.25 * lean * novelty
     )
-    vector = parse_cube(row.vector) or request.target
-    reasons = [
-        f"close in {'/'.join(_closest_dimensions(vector, request.target))} to {request.anchor}"
-    ]
+    vector = parse_cube(row.vector) or target
+    reasons = [f"close in {'/'.join(_closest_dimensions(vector, target))} to {anchor}"]
     reasons += [f"genre: {matching[0]}"] if matching else []
     reasons += ["popular"] if popularity * 100 >= POPULAR_AT else []
     reasons += ["new to you"] if novelty == 1.0 else []
@@ -164,14 +168,29 @@ def _diverse(scored: list[Recommendation], limit: int, max_per_artist: int) -> l
     return chosen
 
 
+def _scored_pool(
+    session: Session, profile: Profile, request: Request, pool: int
+) -> list[Recommendation]:
+    """Candidates around the target and each probe, each scored against what found it best."""
+    best: dict[int, Recommendation] = {}
+    searches = [(request.target, request.anchor, pool)]
+    searches += [
+        (probe, request.probe_anchor, max(K_PER_PROBE, pool // 4)) for probe in request.probes
+    ]
+    for target, anchor, size in searches:
+        for row in _candidates(session, profile, request, target, size):
+            scored = _score(row, profile, target, anchor)
+            if row.id not in best or scored.score > best[row.id].score:
+                best[row.id] = scored
+    return list(best.values())
+
+
 def recommend(*, session: Session, profile: Profile, request: Request) -> list[Recommendation]:
     """Up to `request.limit` tracks, best first, each with its score and reasons."""
     pool = max(MIN_POOL, POOL_FACTOR * request.limit)
     while True:
-        rows = _candidates(session, profile, request, pool)
-        chosen = _diverse(
-            [_score(r, profile, request) for r in rows], request.limit, request.max_per_artist
-        )
+        scored = _scored_pool(session, profile, request, pool)
+        chosen = _diverse(scored, request.limit, request.max_per_artist)
         if len(chosen) == request.limit or pool >= MAX_POOL:
             return chosen
         pool *= 4

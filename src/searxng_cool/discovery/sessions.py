@@ -21,7 +21,13 @@ from searxng_cool.db.models.discovery import USER_ACTIONS
 from searxng_cool.discovery.parameters import MAX_BATCH, bounded_int, validate_parameters
 from searxng_cool.discovery.recommend import Recommendation, Request, recommend, steer
 from searxng_cool.errors import Conflict, InvalidInput, NotFound
-from searxng_cool.listening.profiles import Profile, load_profile, parse_cube, record_event
+from searxng_cool.listening.profiles import (
+    Profile,
+    favourite_vectors,
+    load_profile,
+    parse_cube,
+    record_event,
+)
 
 # The interaction each session action stands for in the audit trail.
 ACTION_INTERACTIONS = {
@@ -205,12 +211,18 @@ def _record_presented(
     return presented
 
 
-def _mood_windows(parameters: dict[str, Any]) -> dict[str, tuple[float, float]]:
-    return {
-        f"{name}_window": (parameters[name] - MOOD_TOLERANCE, parameters[name] + MOOD_TOLERANCE)
-        for name in ("energy", "valence")
-        if name in parameters
-    }
+def _mood_window(parameters: dict[str, Any], name: str) -> tuple[float, float]:
+    """A mood's target valence/energy, give or take MOOD_TOLERANCE; anything otherwise."""
+    if name not in parameters:
+        return (0.0, 1.0)
+    return (parameters[name] - MOOD_TOLERANCE, parameters[name] + MOOD_TOLERANCE)
+
+
+def _probes(session: Session, row: SessionRow) -> list[list[float]]:
+    """Mood and genre sessions also look around the user's favourites; seeded ones do not."""
+    if row.session_type not in ("mood", "genre"):
+        return []
+    return favourite_vectors(session=session, user_id=row.user_id)
 
 
 def next_batch(
@@ -235,7 +247,9 @@ def next_batch(
         genre=row.parameters.get("genre"),
         session_id=session_id,
         excluded_track_ids=excluded,
-        **_mood_windows(row.parameters),
+        probes=_probes(session, row),
+        energy_window=_mood_window(row.parameters, "energy"),
+        valence_window=_mood_window(row.parameters, "valence"),
     )
     return _record_presented(
         session, session_id, recommend(session=session, profile=profile, request=request)

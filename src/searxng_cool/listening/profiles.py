@@ -302,3 +302,23 @@ def set_discovery_settings(
         {"user_id": user_id, "settings": json.dumps(merged)},
     )
     return merged
+
+
+def favourite_vectors(*, session: Session, user_id: int, limit: int = 5) -> list[list[float]]:
+    """Audio vectors of the user's favourite tracks: most weight in favour, recent counting more."""
+    positive = ", ".join(f"'{kind}'" for kind, weight in INTERACTION_WEIGHTS.items() if weight > 0)
+    rows = session.execute(
+        text(
+            f"""
+            SELECT t.audio_vector::text FROM user_interactions ui JOIN tracks t ON t.id = ui.track_id
+             WHERE ui.user_id = :user_id AND ui.interaction_type IN ({positive})
+               AND t.audio_vector IS NOT NULL
+             GROUP BY t.id
+             ORDER BY sum(power(0.5, extract(epoch FROM now() - ui.created_at) / {HALF_LIFE_SECONDS}))
+                      DESC, t.id
+             LIMIT :limit
+            """
+        ),
+        {"user_id": user_id, "limit": limit},
+    ).scalars()
+    return [v for v in map(parse_cube, rows) if v is not None]
