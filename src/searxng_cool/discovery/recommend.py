@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from searxng_cool.db.models.audio_vector import DIMENSION_NAMES, cube_literal
-from searxng_cool.listening.profiles import TRACK_GENRES_SQL, Profile, parse_cube
+from searxng_cool.listening.profiles import GENRES_OF_TRACK, Profile, parse_cube
 
 RECENT_SKIP_DAYS = 30
 POOL_FACTOR = 8
@@ -34,9 +34,10 @@ EXPLAINED_DIMENSIONS = ("energy", "valence", "danceability", "acousticness", "te
 ENERGY = DIMENSION_NAMES.index("energy") + 1  # cube coordinates count from 1
 VALENCE = DIMENSION_NAMES.index("valence") + 1
 
+# One probe of user_interactions per candidate (the composite index), not three.
 CANDIDATES_SQL = f"""
 WITH pool AS MATERIALIZED (
-    SELECT t.id, t.artist_id, t.popularity, t.audio_vector,
+    SELECT t.id, t.artist_id, t.album_id, t.popularity, t.audio_vector,
            t.audio_vector <-> CAST(:target AS cube) AS distance
       FROM tracks t
      WHERE t.audio_vector IS NOT NULL {{genre_filter}}
@@ -46,28 +47,29 @@ WITH pool AS MATERIALIZED (
     SELECT DISTINCT t.artist_id FROM user_interactions ui JOIN tracks t ON t.id = ui.track_id
      WHERE ui.user_id = :user_id
 )
-SELECT p.id, p.artist_id, p.popularity, p.distance, p.audio_vector::text AS vector,
-       genres.list AS genres,
-       EXISTS (SELECT 1 FROM user_interactions ui
-                WHERE ui.user_id = :user_id AND ui.track_id = p.id) AS heard,
-       p.artist_id IN (SELECT artist_id FROM heard_artists) AS known_artist
-  FROM pool p, LATERAL ({TRACK_GENRES_SQL.format(track="p.id")}) AS genres(list)
- WHERE NOT EXISTS (
-           SELECT 1 FROM user_interactions ui
-            WHERE ui.user_id = :user_id AND ui.track_id = p.id
-              AND ui.interaction_type IN ('skip', 'dislike')
-              AND ui.created_at > now() - make_interval(days => {RECENT_SKIP_DAYS}))
-   AND (:include_liked OR NOT EXISTS (
-           SELECT 1 FROM user_interactions ui
-            WHERE ui.user_id = :user_id AND ui.track_id = p.id AND ui.interaction_type = 'like'))
+SELECT t.id, t.artist_id, t.popularity, t.distance, t.audio_vector::text AS vector,
+       {GENRES_OF_TRACK} AS genres, h.heard,
+       t.artist_id IN (SELECT artist_id FROM heard_artists) AS known_artist
+  FROM pool t
+  LEFT JOIN artists ar ON ar.id = t.artist_id
+  LEFT JOIN albums al ON al.id = t.album_id
+  CROSS JOIN LATERAL (
+       SELECT count(*) > 0 AS heard,
+              COALESCE(bool_or(ui.interaction_type = 'like'), false) AS liked,
+              COALESCE(bool_or(ui.interaction_type IN ('skip', 'dislike')
+                               AND ui.created_at > now() - make_interval(days => {RECENT_SKIP_DAYS})),
+                       false) AS skipped_recently
+         FROM user_interactions ui WHERE ui.user_id = :user_id AND ui.track_id = t.id) h
+ WHERE NOT h.skipped_recently
+   AND (:include_liked OR NOT h.liked)
    AND NOT EXISTS (
            SELECT 1 FROM discovery_session_tracks s
-            WHERE s.session_id = :session_id AND s.track_id = p.id)
-   AND p.id <> ALL(CAST(:excluded AS integer[]))
-   AND cube_ll_coord(p.audio_vector, {ENERGY}) BETWEEN :energy_low AND :energy_high
-   AND cube_ll_coord(p.audio_vector, {VALENCE}) BETWEEN :valence_low AND :valence_high
-   AND NOT genres.list && CAST(:excluded_genres AS text[])
- ORDER BY p.distance
+            WHERE s.session_id = :session_id AND s.track_id = t.id)
+   AND t.id <> ALL(CAST(:excluded AS integer[]))
+   AND cube_ll_coord(t.audio_vector, {ENERGY}) BETWEEN :energy_low AND :energy_high
+   AND cube_ll_coord(t.audio_vector, {VALENCE}) BETWEEN :valence_low AND :valence_high
+   AND NOT {GENRES_OF_TRACK} ?| CAST(:excluded_genres AS text[])
+ ORDER BY t.distance
 """
 GENRE_FILTER = """
        AND (EXISTS (SELECT 1 FROM artists a WHERE a.id = t.artist_id AND a.genres @> CAST(:genre AS jsonb))
@@ -174,9 +176,8 @@ def _scored_pool(
     """Candidates around the target and each probe, each scored against what found it best."""
     best: dict[int, Recommendation] = {}
     searches = [(request.target, request.anchor, pool)]
-    searches += [
-        (probe, request.probe_anchor, max(K_PER_PROBE, pool // 4)) for probe in request.probes
-    ]
+    probe_pool = max(K_PER_PROBE, 2 * request.limit)
+    searches += [(probe, request.probe_anchor, probe_pool) for probe in request.probes]
     for target, anchor, size in searches:
         for row in _candidates(session, profile, request, target, size):
             scored = _score(row, profile, target, anchor)

@@ -42,17 +42,13 @@ from searxng_cool.listening.profile_state import (
     interaction_weight,
 )
 
-# The genres of a track: those of its artist and of its album (there is no tracks.genres).
-TRACK_GENRES_SQL = """
-    SELECT ARRAY(
-        SELECT jsonb_array_elements_text(COALESCE(ar.genres, '[]'::jsonb))
-         UNION
-        SELECT jsonb_array_elements_text(COALESCE(al.genres, '[]'::jsonb))
-    ) FROM tracks tg
-      LEFT JOIN artists ar ON ar.id = tg.artist_id
-      LEFT JOIN albums al ON al.id = tg.album_id
-     WHERE tg.id = {track}
-"""
+# The genres of a track are those of its artist and of its album (there is no tracks.genres):
+# GENRES_OF_TRACK over the row `t` joined with GENRE_JOINS. Concatenation, not a set union,
+# because it is cheap per row; readers that count genres drop the repeats.
+GENRE_JOINS = (
+    "LEFT JOIN artists ar ON ar.id = t.artist_id LEFT JOIN albums al ON al.id = t.album_id"
+)
+GENRES_OF_TRACK = "(COALESCE(ar.genres, '[]'::jsonb) || COALESCE(al.genres, '[]'::jsonb))"
 COLD_START_POOL = 200
 COLD_START_GENRES = 6
 
@@ -109,9 +105,8 @@ def record_event(
     """Fold one interaction into the user's profile (call it for each event recorded)."""
     track = session.execute(
         text(
-            "SELECT t.audio_vector::text AS vector, t.duration_ms, ("
-            + TRACK_GENRES_SQL.format(track=":track_id")
-            + ") AS genres FROM tracks t WHERE t.id = :track_id"
+            f"SELECT t.audio_vector::text AS vector, t.duration_ms, {GENRES_OF_TRACK} AS genres"
+            f" FROM tracks t {GENRE_JOINS} WHERE t.id = :track_id"
         ),
         {"track_id": track_id},
     ).one_or_none()
@@ -126,7 +121,8 @@ def record_event(
     ).one_or_none()
     state = ProfileState.from_documents(*stored) if stored else ProfileState()
     weight = interaction_weight(interaction_type, play_duration_ms, track.duration_ms)
-    state.apply(ProfileEvent(weight, occurred_at, parse_cube(track.vector), tuple(track.genres)))
+    genres = tuple(dict.fromkeys(track.genres))
+    state.apply(ProfileEvent(weight, occurred_at, parse_cube(track.vector), genres))
     _upsert(session, [_document_row(user_id, state)])
 
 
@@ -141,20 +137,25 @@ def _weight_sql() -> str:
     )
 
 
-def _events_cte() -> str:
+def _events_cte(*, with_genres: bool = False) -> str:
     return f"""
         WITH weighted AS (
-            SELECT ui.user_id, ui.track_id, ui.created_at, t.audio_vector, {_weight_sql()} AS w
-              FROM user_interactions ui JOIN tracks t ON t.id = ui.track_id
+            SELECT ui.user_id, ui.track_id, ui.created_at, t.audio_vector, {_weight_sql()} AS w,
+                   {{genres}}
+              FROM user_interactions ui JOIN tracks t ON t.id = ui.track_id {{joins}}
              WHERE ui.user_id = ANY(:user_ids)
         ), decayed AS (
-            SELECT w.*, w.w * power(0.5, extract(epoch FROM
+            -- extract() is numeric since PostgreSQL 14; float8 keeps power() cheap.
+            SELECT w.*, w.w * power(0.5::float8, extract(epoch FROM
                        max(w.created_at) OVER (PARTITION BY w.user_id) - w.created_at
-                   ) / {HALF_LIFE_SECONDS}) AS dw,
+                   )::float8 / {HALF_LIFE_SECONDS}) AS dw,
                    max(w.created_at) OVER (PARTITION BY w.user_id) AS as_of
               FROM weighted w
         )
-    """
+    """.format(
+        genres=f"{GENRES_OF_TRACK} AS genres" if with_genres else "NULL::jsonb AS genres",
+        joins=GENRE_JOINS if with_genres else "",
+    )
 
 
 def _moment_columns() -> str:
@@ -200,9 +201,10 @@ def _states_for(session: Session, user_ids: list[int]) -> dict[int, ProfileState
         state.disliked = _moments(row["neg_w"], neg, [0.0] * n)
     genres = session.execute(
         text(
-            f"""{_events_cte()}
+            f"""{_events_cte(with_genres=True)}
             SELECT d.user_id, g.genre, sum(d.dw) AS mass
-              FROM decayed d, unnest(({TRACK_GENRES_SQL.format(track="d.track_id")})) AS g(genre)
+              FROM decayed d,
+                   LATERAL (SELECT DISTINCT x FROM jsonb_array_elements_text(d.genres) x) AS g(genre)
              GROUP BY d.user_id, g.genre"""
         ),
         {"user_ids": user_ids},
@@ -238,11 +240,11 @@ def _cold_start_state(session: Session, stated_genres: list[str]) -> ProfileStat
     popular = session.execute(
         text(
             f"""
-            SELECT t.audio_vector::text AS vector, genres.list AS genres
-              FROM tracks t, LATERAL ({TRACK_GENRES_SQL.format(track="t.id")}) AS genres(list)
+            SELECT t.audio_vector::text AS vector, {GENRES_OF_TRACK} AS genres
+              FROM tracks t {GENRE_JOINS}
              WHERE t.audio_vector IS NOT NULL
                AND (cardinality(CAST(:stated AS text[])) = 0
-                    OR genres.list && CAST(:stated AS text[]))
+                    OR {GENRES_OF_TRACK} ?| CAST(:stated AS text[]))
              ORDER BY t.popularity DESC NULLS LAST, t.id
              LIMIT {COLD_START_POOL}
             """
@@ -256,7 +258,7 @@ def _cold_start_state(session: Session, stated_genres: list[str]) -> ProfileStat
         assert vector is not None  # filtered by the query
         state.liked.add(vector, 1.0)
         if not stated_genres:
-            for genre in row.genres:
+            for genre in dict.fromkeys(row.genres):
                 genre_counts[genre] = genre_counts.get(genre, 0.0) + 1.0
     top = sorted(genre_counts.items(), key=lambda item: (-item[1], item[0]))[:COLD_START_GENRES]
     state.genre_mass = {genre: 1.0 for genre, _ in top}  # equal shares: across genres
@@ -314,7 +316,8 @@ def favourite_vectors(*, session: Session, user_id: int, limit: int = 5) -> list
              WHERE ui.user_id = :user_id AND ui.interaction_type IN ({positive})
                AND t.audio_vector IS NOT NULL
              GROUP BY t.id
-             ORDER BY sum(power(0.5, extract(epoch FROM now() - ui.created_at) / {HALF_LIFE_SECONDS}))
+             ORDER BY sum(power(0.5::float8,
+                                extract(epoch FROM now() - ui.created_at)::float8 / {HALF_LIFE_SECONDS}))
                       DESC, t.id
              LIMIT :limit
             """

@@ -161,6 +161,8 @@ class Track(Base):
         Index("idx_tracks_isrc", "isrc"),
         Index("idx_tracks_audio_features", "audio_features", postgresql_using="gin"),
         Index("idx_tracks_audio_vector", "audio_vector", postgresql_using="gist"),
+        # Discovery's cold start: the most popular tracks, without sorting the catalog.
+        Index("idx_tracks_popularity", text("popularity DESC NULLS LAST")),
         Index(
             "idx_tracks_search",
             search_document("title"),

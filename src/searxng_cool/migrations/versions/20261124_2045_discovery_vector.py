@@ -1,4 +1,4 @@
-"""discovery: tracks.audio_vector (cube, GiST) and the score and reasons of presented tracks
+"""discovery: tracks.audio_vector (cube, GiST), idx_tracks_popularity, presented tracks' score and reasons
 
 `tracks.audio_vector` is a STORED generated column over `audio_features` (the expression is
 owned by `searxng_cool.db.models.audio_vector` and frozen here as text, so this revision
@@ -88,6 +88,7 @@ def upgrade() -> None:
         "UNIQUE INDEX {how} IF NOT EXISTS idx_discovery_session_tracks_session_track"
         " ON discovery_session_tracks (session_id, track_id)",
         "INDEX {how} IF NOT EXISTS idx_tracks_audio_vector ON tracks USING gist (audio_vector)",
+        "INDEX {how} IF NOT EXISTS idx_tracks_popularity ON tracks (popularity DESC NULLS LAST)",
     )
 
 
@@ -109,6 +110,7 @@ def _create_indexes(*statements: str) -> None:
 
 def downgrade() -> None:
     op.execute("SET lock_timeout = '5s'")
+    op.drop_index("idx_tracks_popularity", table_name="tracks")
     op.drop_index("idx_tracks_audio_vector", table_name="tracks")
     op.drop_column("tracks", "audio_vector")
     op.drop_index(
