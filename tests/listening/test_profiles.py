@@ -224,3 +224,15 @@ def test_any_settings_are_either_refused_clearly_or_valid(raw: dict[str, Any]) -
     assert 0 <= clean["novelty"] <= 1
     assert 0 <= clean["energy_range"][0] <= clean["energy_range"][1] <= 1
     assert all(isinstance(g, str) and g.strip() for g in clean["excluded_genres"])
+
+
+def test_a_rebuild_limited_to_some_users_leaves_the_others_alone(
+    db: Session, catalog: list[CatalogTrack]
+) -> None:
+    conn = db.connection()
+    touched, untouched = factories.user(conn), factories.user(conn)
+    for user in (touched, untouched):
+        factories.interaction(conn, user_id=user, track_id=catalog[0].id, interaction_type="like")
+    assert rebuild_profiles(session=db, user_ids=[touched]) == 1
+    profiled = db.execute(text("SELECT user_id FROM user_music_profiles")).scalars().all()
+    assert profiled == [touched]

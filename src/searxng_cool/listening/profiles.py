@@ -217,15 +217,25 @@ def _states_for(session: Session, user_ids: list[int]) -> dict[int, ProfileState
 def rebuild_profiles(
     *,
     session: Session,
+    user_ids: list[int] | None = None,
     chunk_size: int = 500,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Recompute every user's profile from their events; returns the number of users.
+    """Recompute profiles from all events (every user's, or only `user_ids`); returns the count.
 
     Users are processed in chunks of `chunk_size`; `on_progress(done, total)` after each.
     A user without events gets an empty profile (the recommender then uses the cold start).
+    After a bulk load of interactions, call it with the users the load touched.
     """
-    user_ids = list(session.execute(text("SELECT id FROM users ORDER BY id")).scalars())
+    user_ids = list(
+        session.execute(
+            text(
+                "SELECT id FROM users WHERE CAST(:only AS integer[]) IS NULL OR id = ANY(:only)"
+                " ORDER BY id"
+            ),
+            {"only": user_ids},
+        ).scalars()
+    )
     for start in range(0, len(user_ids), chunk_size):
         chunk = user_ids[start : start + chunk_size]
         states = _states_for(session, chunk)
