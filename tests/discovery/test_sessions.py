@@ -277,3 +277,34 @@ def test_another_users_private_playlist_is_refused(db: Session) -> None:
             session_type="playlist",
             parameters={"playlist_id": playlist},
         )
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    action=st.text(max_size=30).filter(lambda a: a not in sessions.ACTION_INTERACTIONS),
+    duration=st.none() | st.integers(max_value=-1),
+)
+def test_any_unknown_action_or_negative_duration_is_refused_and_nothing_changes(
+    db: Session, action: str, duration: int | None
+) -> None:
+    conn = db.connection()
+    user = factories.user(conn)
+    track = factories.track(conn, audio_features=factories.audio_features())
+    sid = start(db, user, "mood", mood="calm", batch_size=1)
+    shown = sessions.next_batch(session=db, session_id=sid)
+    target = shown[0].track_id if shown else track
+    with pytest.raises(InvalidInput):
+        sessions.record_action(session=db, session_id=sid, track_id=target, action=action)
+    if duration is not None:
+        with pytest.raises(InvalidInput, match="play_duration_ms"):
+            sessions.record_action(
+                session=db,
+                session_id=sid,
+                track_id=target,
+                action="played",
+                play_duration_ms=duration,
+            )
+    acted = db.execute(
+        text("SELECT count(*) FROM discovery_session_tracks WHERE user_action IS NOT NULL")
+    ).scalar_one()
+    assert acted == 0
