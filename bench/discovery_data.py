@@ -56,54 +56,56 @@ def _copy_csv(conn: Connection, table: str, columns: str, path: Path) -> None:
             copy.write(chunk)
 
 
+FEATURE_PAIRS = ", ".join(f"'{f}', {f}::float8" for f in FEATURES)
+SPOTIFY_STATEMENTS = [
+    """CREATE TEMP TABLE song AS
+       SELECT DISTINCT ON (track_id) * FROM raw_spotify
+        WHERE track_name NOT IN ('', 'NA') AND track_artist NOT IN ('', 'NA')
+        ORDER BY track_id, playlist_id""",
+    "CREATE INDEX ON song (track_id)",
+    """CREATE TEMP TABLE song_genre AS
+       SELECT DISTINCT track_id, track_artist, track_album_id, g AS genre FROM raw_spotify,
+              unnest(ARRAY[playlist_genre, playlist_subgenre]) g WHERE g <> ''""",
+    """INSERT INTO artists (name, genres)
+       SELECT left(s.track_artist, 255), COALESCE(g.genres, '[]')
+         FROM (SELECT DISTINCT track_artist FROM song) s
+         LEFT JOIN (SELECT track_artist, jsonb_agg(DISTINCT genre) AS genres
+                      FROM song_genre GROUP BY track_artist) g USING (track_artist)""",
+    # Ids drawn up front, so each Spotify id keeps its row (and its source mapping).
+    """CREATE TEMP TABLE album_map AS
+       SELECT nextval('albums_id_seq') AS id, track_album_id AS spotify_id
+         FROM (SELECT DISTINCT track_album_id FROM song
+                WHERE btrim(track_album_name) NOT IN ('', 'NA')) d""",
+    """INSERT INTO albums (id, title, artist_id, genres)
+       SELECT m.id, left(max(s.track_album_name), 255), min(a.id),
+              COALESCE(min(g.genres::text)::jsonb, '[]')
+         FROM album_map m JOIN song s ON s.track_album_id = m.spotify_id
+         JOIN artists a ON a.name = left(s.track_artist, 255)
+         LEFT JOIN (SELECT track_album_id, jsonb_agg(DISTINCT genre) AS genres
+                      FROM song_genre GROUP BY track_album_id) g
+                ON g.track_album_id = m.spotify_id
+        GROUP BY m.id""",
+    """INSERT INTO album_sources (album_id, source_type, source_id)
+       SELECT id, 'spotify', spotify_id FROM album_map""",
+    """CREATE TEMP TABLE track_map AS
+       SELECT nextval('tracks_id_seq') AS id, track_id AS spotify_id FROM song""",
+    f"""INSERT INTO tracks (id, title, artist_id, album_id, duration_ms, popularity,
+                            audio_features)
+       SELECT m.id, left(s.track_name, 255), a.id, al.id, s.duration_ms::int,
+              s.track_popularity::float8, jsonb_build_object({FEATURE_PAIRS})
+         FROM track_map m JOIN song s ON s.track_id = m.spotify_id
+         JOIN artists a ON a.name = left(s.track_artist, 255)
+         LEFT JOIN album_map al ON al.spotify_id = s.track_album_id""",
+    """INSERT INTO track_sources (track_id, source_type, source_id)
+       SELECT id, 'spotify', spotify_id FROM track_map""",
+    "ANALYZE artists; ANALYZE albums; ANALYZE tracks",
+]
+
+
 def load_spotify_catalog(conn: Connection, data: Path = SHARED_DATA) -> int:
     """Artists, albums and tracks from spotify_songs.csv; returns the number of tracks."""
     _copy_csv(conn, "raw_spotify", SPOTIFY_COLUMNS, data / "spotify_songs.csv")
-    features = ", ".join(f"'{f}', {f}::float8" for f in FEATURES)
-    statements = [
-        """CREATE TEMP TABLE song AS
-           SELECT DISTINCT ON (track_id) * FROM raw_spotify
-            WHERE track_name NOT IN ('', 'NA') AND track_artist NOT IN ('', 'NA')
-            ORDER BY track_id, playlist_id""",
-        "CREATE INDEX ON song (track_id)",
-        """CREATE TEMP TABLE song_genre AS
-           SELECT DISTINCT track_id, track_artist, track_album_id, g AS genre FROM raw_spotify,
-                  unnest(ARRAY[playlist_genre, playlist_subgenre]) g WHERE g <> ''""",
-        """INSERT INTO artists (name, genres)
-           SELECT left(s.track_artist, 255), COALESCE(g.genres, '[]')
-             FROM (SELECT DISTINCT track_artist FROM song) s
-             LEFT JOIN (SELECT track_artist, jsonb_agg(DISTINCT genre) AS genres
-                          FROM song_genre GROUP BY track_artist) g USING (track_artist)""",
-        # Ids drawn up front, so each Spotify id keeps its row (and its source mapping).
-        """CREATE TEMP TABLE album_map AS
-           SELECT nextval('albums_id_seq') AS id, track_album_id AS spotify_id
-             FROM (SELECT DISTINCT track_album_id FROM song
-                    WHERE btrim(track_album_name) NOT IN ('', 'NA')) d""",
-        """INSERT INTO albums (id, title, artist_id, genres)
-           SELECT m.id, left(max(s.track_album_name), 255), min(a.id),
-                  COALESCE(min(g.genres::text)::jsonb, '[]')
-             FROM album_map m JOIN song s ON s.track_album_id = m.spotify_id
-             JOIN artists a ON a.name = left(s.track_artist, 255)
-             LEFT JOIN (SELECT track_album_id, jsonb_agg(DISTINCT genre) AS genres
-                          FROM song_genre GROUP BY track_album_id) g
-                    ON g.track_album_id = m.spotify_id
-            GROUP BY m.id""",
-        """INSERT INTO album_sources (album_id, source_type, source_id)
-           SELECT id, 'spotify', spotify_id FROM album_map""",
-        """CREATE TEMP TABLE track_map AS
-           SELECT nextval('tracks_id_seq') AS id, track_id AS spotify_id FROM song""",
-        f"""INSERT INTO tracks (id, title, artist_id, album_id, duration_ms, popularity,
-                                audio_features)
-           SELECT m.id, left(s.track_name, 255), a.id, al.id, s.duration_ms::int,
-                  s.track_popularity::float8, jsonb_build_object({features})
-             FROM track_map m JOIN song s ON s.track_id = m.spotify_id
-             JOIN artists a ON a.name = left(s.track_artist, 255)
-             LEFT JOIN album_map al ON al.spotify_id = s.track_album_id""",
-        """INSERT INTO track_sources (track_id, source_type, source_id)
-           SELECT id, 'spotify', spotify_id FROM track_map""",
-        "ANALYZE artists; ANALYZE albums; ANALYZE tracks",
-    ]
-    for statement in statements:
+    for statement in SPOTIFY_STATEMENTS:
         conn.exec_driver_sql(statement)
     return int(conn.execute(text("SELECT count(*) FROM tracks")).scalar_one())
 

@@ -44,7 +44,7 @@ def _json_object(value: str, what: str) -> dict[str, Any]:
 @profiles_app.command("rebuild")
 @handles_errors
 def rebuild(
-    chunk: Annotated[int, typer.Option(help="Users per set-based step.", min=1)] = 500,
+    chunk: Annotated[int, typer.Option(help="Users per set-based step.", min=1)] = 2000,
 ) -> None:
     """Recompute every user's profile from all their interactions.
 

@@ -283,27 +283,52 @@ def record_action(
         raise NotFound(
             f"track {track_id} was not presented in discovery session {session_id}; act only on presented tracks"
         )
-    occurred_at = session.execute(
-        text(
-            "INSERT INTO user_interactions (user_id, track_id, interaction_type, play_duration_ms, context)"
-            " VALUES (:user_id, :track_id, :type, :duration, CAST(:context AS jsonb)) RETURNING created_at"
-        ),
-        {
-            "user_id": row.user_id,
-            "track_id": track_id,
-            "type": ACTION_INTERACTIONS[action],
-            "duration": play_duration_ms,
-            "context": json.dumps({"discovery_session_id": session_id, "position": position}),
-        },
-    ).scalar_one()
+    interaction_type = ACTION_INTERACTIONS[action]
+    context = {"discovery_session_id": session_id, "position": position}
+    occurred_at = _log_interaction(
+        session,
+        user_id=row.user_id,
+        track_id=track_id,
+        interaction_type=interaction_type,
+        play_duration_ms=play_duration_ms,
+        context=context,
+    )
     record_event(
         session=session,
         user_id=row.user_id,
         track_id=track_id,
-        interaction_type=ACTION_INTERACTIONS[action],
+        interaction_type=interaction_type,
         occurred_at=occurred_at,
         play_duration_ms=play_duration_ms,
     )
+
+
+def _log_interaction(
+    session: Session,
+    *,
+    user_id: int,
+    track_id: int,
+    interaction_type: str,
+    play_duration_ms: int | None,
+    context: dict[str, Any],
+) -> datetime:
+    """One row of the audit trail, naming only the spec's columns (plain or partitioned table)."""
+    created_at: datetime = session.execute(
+        text(
+            "INSERT INTO user_interactions"
+            " (user_id, track_id, interaction_type, play_duration_ms, context)"
+            " VALUES (:user_id, :track_id, :type, :duration, CAST(:context AS jsonb))"
+            " RETURNING created_at"
+        ),
+        {
+            "user_id": user_id,
+            "track_id": track_id,
+            "type": interaction_type,
+            "duration": play_duration_ms,
+            "context": json.dumps(context),
+        },
+    ).scalar_one()
+    return created_at
 
 
 def end_session(*, session: Session, session_id: int, feedback_score: int | None) -> None:
