@@ -204,3 +204,17 @@ def test_the_audio_vector_follows_audio_features_for_any_writer(db: Session) -> 
         text("SELECT audio_vector IS NULL FROM tracks WHERE id = :t"), {"t": track}
     ).scalar_one()
     assert missing
+
+
+def test_the_novelty_setting_trades_familiar_tracks_for_new_ones(
+    db: Session, catalog: list[CatalogTrack]
+) -> None:
+    user = factories.user(db.connection())
+    played = sorted(catalog, key=lambda t: t.energy)[-12:]
+    like(db, user, played, kind="play")
+    played_ids = {t.id for t in played}
+    set_discovery_settings(session=db, user_id=user, changes={"novelty": 0.0})
+    familiar = set(recommend_for(db, user, limit=10, max_per_artist=6))
+    set_discovery_settings(session=db, user_id=user, changes={"novelty": 1.0})
+    adventurous = set(recommend_for(db, user, limit=10, max_per_artist=6))
+    assert len(familiar & played_ids) > len(adventurous & played_ids)
