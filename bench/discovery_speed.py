@@ -8,7 +8,8 @@ Indexes the bench does not use are dropped before the load (it is a scratch data
 Measured:
 1. KNN candidate query (`recommend.CANDIDATES_SQL`: pool, genres, exclusions) p50/p95 vs a
    bare `ORDER BY audio_vector <-> target LIMIT n` on the same targets; goal <= 1.5x.
-2. A whole `next_batch` (profile, probes, candidates, scoring, recording) p50/p95.
+2. A whole `next_batch` (profile, probes, candidates, scoring, recording) p50/p95, per
+   session type (mood, genre, similarity) and overall.
 3. `record_event` (incremental profile update) per event, median; goal <= 5 ms.
 4. `rebuild_profiles` for every user vs one bare aggregate scan of the same events.
 
@@ -137,17 +138,25 @@ def bench_knn(conn: Connection, rng: random.Random) -> tuple[list[float], list[f
     return bare, full
 
 
-def bench_next_batch(session: Session, rng: random.Random, users: int) -> list[float]:
-    samples = []
-    for n in range(SAMPLES // 2):
-        kind, parameters = ("mood", {"mood": "happy"}) if n % 2 else ("genre", {"genre": "genre 3"})
+SESSION_KINDS: dict[str, dict[str, Any]] = {
+    "mood": {"mood": "happy"},
+    "genre": {"genre": "genre 3"},
+    "similarity": {"seed_track_id": 12345},
+}
+
+
+def bench_next_batch(session: Session, rng: random.Random, users: int) -> dict[str, list[float]]:
+    """First batch of fresh sessions of each kind, for users with history."""
+    samples: dict[str, list[float]] = {kind: [] for kind in SESSION_KINDS}
+    for n in range(SAMPLES // 2 * len(SESSION_KINDS)):
+        kind = list(SESSION_KINDS)[n % len(SESSION_KINDS)]
         sid = sessions.start_session(
             session=session,
             user_id=rng.randint(1, min(1000, users)),
             session_type=kind,
-            parameters=parameters,
+            parameters=SESSION_KINDS[kind],
         )
-        samples.append(timed(sessions.next_batch, session=session, session_id=sid))
+        samples[kind].append(timed(sessions.next_batch, session=session, session_id=sid))
     return samples
 
 
@@ -213,11 +222,12 @@ def report_updates(session: Session, rng: random.Random, tracks: int, users: int
 
 
 def report_batches(session: Session, rng: random.Random, users: int, bare_p95: float) -> None:
-    batches = bench_next_batch(session, rng, users)
-    print(
-        f"whole next_batch (10 tracks, recorded): p50 {statistics.median(batches):.1f} ms,"
-        f" p95 {p95(batches):.1f} ms -> {p95(batches) / bare_p95:.1f}x the bare KNN p95"
-    )
+    by_kind = bench_next_batch(session, rng, users)
+    for kind, batches in [*by_kind.items(), ("all", [x for v in by_kind.values() for x in v])]:
+        print(
+            f"whole next_batch, {kind} (10 tracks, recorded): p50 {statistics.median(batches):.1f} ms,"
+            f" p95 {p95(batches):.1f} ms -> {p95(batches) / bare_p95:.1f}x the bare KNN p95"
+        )
 
 
 def main() -> None:
