@@ -61,3 +61,22 @@ def playlist(conn: Connection, **values: Any) -> int:
     if "owner_id" not in values:
         values["owner_id"] = user(conn)
     return insert(conn, "playlists", **values)
+
+
+def audio_features(**overrides: float) -> dict[str, float]:
+    """A complete Spotify-style audio_features document, mid-range unless overridden."""
+    features = {
+        "danceability": 0.5,
+        "energy": 0.5,
+        "key": 5,
+        "loudness": -8.0,
+        "mode": 1,
+        "speechiness": 0.05,
+        "acousticness": 0.3,
+        "instrumentalness": 0.0,
+        "liveness": 0.1,
+        "valence": 0.5,
+        "tempo": 120.0,
+    }
+    features.update(overrides)
+    return features

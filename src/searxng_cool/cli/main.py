@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from searxng_cool.cli import cluster, listening, operations, playlists, schema
+from searxng_cool.cli import discovery as discovery_cli
 from searxng_cool.cli import ingest as catalog_ingest
 
 app = typer.Typer(
@@ -19,6 +20,7 @@ catalog_ingest.register(app)
 app.add_typer(cluster.app, name="db")
 app.add_typer(playlists.app, name="playlists")
 listening.register(app)
+discovery_cli.register(app)
 
 
 def run() -> None:

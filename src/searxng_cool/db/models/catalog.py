@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
+    Computed,
     Float,
     ForeignKey,
     Index,
@@ -18,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import TextClause
 
+from searxng_cool.db.models.audio_vector import Cube, audio_vector_sql
 from searxng_cool.db.models.base import (
     Base,
     created_at_column,
@@ -144,6 +146,10 @@ class Track(Base):
     track_number: Mapped[int | None] = mapped_column(Integer)
     duration_ms: Mapped[int | None] = mapped_column(Integer)
     audio_features: Mapped[dict[str, Any] | None]
+    # Discovery's KNN vector, derived from audio_features (see db/models/audio_vector.py).
+    audio_vector: Mapped[str | None] = mapped_column(
+        Cube(), Computed(audio_vector_sql(), persisted=True)
+    )
     lyrics: Mapped[str | None] = mapped_column(Text)
     isrc: Mapped[str | None] = mapped_column(String(12))
     popularity: Mapped[float | None] = mapped_column(Float)
@@ -169,9 +175,11 @@ class Track(Base):
         Index("idx_tracks_album_id", "album_id"),
         Index("idx_tracks_artist_album", "artist_id", "album_id"),
         Index("idx_tracks_isrc", "isrc"),
-        # Smart playlists sorted by popularity stop after their limit (playlists revision).
+        # Smart playlists sorted by popularity stop after their limit, and discovery's cold
+        # start reads the most popular tracks without sorting the catalog (playlists revision).
         Index("idx_tracks_popularity", text("popularity DESC NULLS LAST"), "id"),
         Index("idx_tracks_audio_features", "audio_features", postgresql_using="gin"),
+        Index("idx_tracks_audio_vector", "audio_vector", postgresql_using="gist"),
         Index(
             "idx_tracks_search",
             search_document("title"),

@@ -44,10 +44,16 @@ class DiscoverySessionTrack(Base):
     position: Mapped[int]
     user_action: Mapped[str | None] = mapped_column(String(20))
     presented_at: Mapped[datetime] = created_at_column()
+    # Why the track was shown: the recommender's score and its reasons, kept for audit.
+    score: Mapped[float | None]
+    reasons: Mapped[list[Any]] = mapped_column(server_default=text("'[]'::jsonb"))
 
     __table_args__ = (
         CheckConstraint("position >= 0", name="position_not_negative"),
         one_of("user_action", USER_ACTIONS, "user_action_known"),
         UniqueConstraint("session_id", "position"),
+        jsonb_is("reasons", "array"),
         Index("idx_discovery_session_tracks_track_id", "track_id"),
+        # A track is shown at most once per session; also the lookup for recording an action.
+        Index("idx_discovery_session_tracks_session_track", "session_id", "track_id", unique=True),
     )
