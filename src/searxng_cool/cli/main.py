@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from searxng_cool.cli import cluster, schema
+from searxng_cool.cli import search as search_command
 
 app = typer.Typer(
     name="searxng-cool-db",
@@ -13,6 +14,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 schema.register(app)
+search_command.register(app)
 app.add_typer(cluster.app, name="db")
 
 

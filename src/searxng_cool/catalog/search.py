@@ -1,0 +1,192 @@
+"""Catalog search: one query over the weighted documents of `search_entries`.
+
+Ranking, best first:
+  4  the entity's whole name equals the query ("metallica" -> the artist Metallica)
+  3  every query word matches a whole word
+  2  the last word matches as a prefix (type-ahead: "dua li" -> Dua Lipa)
+  1  typo fallback: each word replaced by its nearest known words by trigram distance
+then, within a tier, ts_rank (title A > artist B > album and aliases C) and popularity.
+
+Each tier contributes a bounded pool of candidates, and the prefix and typo tiers run
+only when the tiers above found fewer than FEW_RESULTS: ranking 200k matches of a common
+word costs ~70 ms, ranking a pool of a few hundred costs well under one. The price is that
+pagination reaches at most the pooled candidates (a few hundred per tier), which is far
+beyond what anyone pages through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+from sqlalchemy import Connection, text
+
+from searxng_cool.catalog import search_cursor
+from searxng_cool.catalog.search_filters import ENTITY_JOINS, SearchFilters, conditions
+from searxng_cool.errors import InvalidInput
+
+# Longer input is cut: no real name is longer, and it bounds the work a query can cause.
+MAX_QUERY_CHARS = 200
+MAX_PAGE_SIZE = 100
+# Candidates per tier, and the count below which the next, looser tier is tried.
+POOL_SIZE = 200
+FEW_RESULTS = 20
+
+_STAGE = """
+    SELECT e.kind, e.entity_id FROM search_entries e {joins}
+     WHERE {match}{filters}
+     {order} LIMIT :pool
+"""
+
+_SEARCH = """
+WITH exact_name AS ({exact_name}),
+full_words AS ({full_words}),
+prefixed AS ({prefixed}),
+-- Read only when a row reaches the typo tier, so other searches never pay for it.
+fuzzy_query AS (SELECT search_fuzzy_tsquery(search_words_of(:q)) AS query),
+fuzzy AS ({fuzzy}),
+candidates AS (
+    SELECT * FROM exact_name UNION SELECT * FROM full_words
+    UNION SELECT * FROM prefixed UNION SELECT * FROM fuzzy
+),
+scored AS (
+    SELECT e.kind, e.entity_id,
+           (CASE WHEN e.name_norm = search_name_norm(:q) THEN 4
+                 WHEN e.document @@ search_tsquery(search_words_of(:q), false) THEN 3
+                 WHEN e.document @@ search_tsquery(search_words_of(:q), true) THEN 2
+                 ELSE 1 END
+            + 0.5 * least(CASE WHEN e.document @@ search_tsquery(search_words_of(:q), true)
+                               THEN ts_rank(e.document, search_tsquery(search_words_of(:q), true))
+                               ELSE ts_rank(e.document, (SELECT query FROM fuzzy_query)) END, 1)
+            + 0.4 * e.popularity / 100)::float8 AS score
+      FROM candidates c
+      JOIN search_entries e ON e.kind = c.kind AND e.entity_id = c.entity_id
+)
+SELECT e.kind, e.entity_id, e.score,
+       CASE e.kind WHEN 'track' THEN t.title WHEN 'album' THEN al.title ELSE ar.name END
+           AS name,
+       ar.name AS artist, al.title AS album
+  FROM scored e {joins}
+ WHERE {after}
+ ORDER BY e.score DESC, e.kind DESC, e.entity_id DESC
+ LIMIT :page_plus_one
+"""
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    type: str
+    id: int
+    name: str
+    artist: str | None
+    album: str | None
+    score: float
+
+    def as_json(self) -> dict[str, object]:
+        """The `--json` shape: tracks and albums have a `title`, artists a `name`."""
+        shown = asdict(self)
+        label = shown.pop("name")
+        shown["name" if self.type == "artist" else "title"] = label
+        shown["score"] = round(self.score, 4)
+        return shown
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    results: list[SearchResult]
+    next_cursor: str | None
+
+    def grouped(self) -> dict[str, list[SearchResult]]:
+        """Results by type, artists first, each group in rank order."""
+        groups: dict[str, list[SearchResult]] = {"artist": [], "album": [], "track": []}
+        for result in self.results:
+            groups[result.type].append(result)
+        return {kind: found for kind, found in groups.items() if found}
+
+
+def clean_query(query: str) -> str:
+    """What is sent to the database: cut to MAX_QUERY_CHARS, without NUL characters or
+    unpaired surrogates (which PostgreSQL and UTF-8 cannot carry)."""
+    cut = query[:MAX_QUERY_CHARS].replace("\x00", " ")
+    return cut.encode("utf-8", "replace").decode("utf-8").strip()
+
+
+def search(
+    connection: Connection,
+    *,
+    query: str,
+    filters: SearchFilters | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> SearchPage:
+    """One page of results for `query`, best first; `cursor` continues a previous page."""
+    filters = filters or SearchFilters()
+    filters.validate()
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"page size {limit} is out of range 1..{MAX_PAGE_SIZE}")
+    cleaned = clean_query(query)
+    made_for = search_cursor.fingerprint(cleaned, filters)
+    after = search_cursor.decode(cursor, search_fingerprint=made_for) if cursor else None
+    if not cleaned:
+        return SearchPage(results=[], next_cursor=None)
+    sql, params = _statement(filters, after)
+    params.update(q=cleaned, pool=POOL_SIZE, few=FEW_RESULTS, page_plus_one=limit + 1)
+    rows = connection.execute(text(sql), params).all()
+    results = [
+        SearchResult(
+            type=r.kind,
+            id=r.entity_id,
+            name=r.name or "",
+            artist=r.artist,
+            album=r.album,
+            score=float(r.score),
+        )
+        for r in rows[:limit]
+    ]
+    next_cursor = None
+    if len(rows) > limit:
+        last = results[-1]
+        key = search_cursor.SortKey(score=last.score, kind=last.type, entity_id=last.id)
+        next_cursor = search_cursor.encode(key, search_fingerprint=made_for)
+    return SearchPage(results=results, next_cursor=next_cursor)
+
+
+def _statement(
+    filters: SearchFilters, after: search_cursor.SortKey | None
+) -> tuple[str, dict[str, object]]:
+    where, params = conditions(filters)
+    joins = ENTITY_JOINS if filters.needs_entities else ""
+    extra = "".join(f"\n       AND {condition}" for condition in where)
+
+    def stage(match: str, order: str = "") -> str:
+        return _STAGE.format(joins=joins, match=match, filters=extra, order=order)
+
+    full_words = "e.document @@ search_tsquery(search_words_of(:q), false)"
+    sql = _SEARCH.format(
+        exact_name=stage(
+            "search_name_norm(:q) <> '' AND e.name_norm = search_name_norm(:q)",
+            "ORDER BY e.popularity DESC",
+        ),
+        full_words=stage(full_words),
+        prefixed=stage(
+            "(SELECT count(*) FROM full_words) < :few"
+            " AND e.document @@ search_tsquery(search_words_of(:q), true)"
+        ),
+        fuzzy=stage(
+            "(SELECT count(*) FROM full_words) + (SELECT count(*) FROM prefixed) < :few"
+            " AND e.document @@ (SELECT query FROM fuzzy_query)"
+        ),
+        joins=ENTITY_JOINS,
+        after="(e.score, e.kind, e.entity_id) < (:after_score, :after_kind, :after_id)"
+        if after
+        else "true",
+    )
+    if after:
+        params.update(after_score=after.score, after_kind=after.kind, after_id=after.entity_id)
+    return sql, params
+
+
+def group_order(results: Sequence[SearchResult]) -> list[SearchResult]:
+    """Results reordered by type (artists, albums, tracks), rank order kept within a type."""
+    rank = {"artist": 0, "album": 1, "track": 2}
+    return sorted(results, key=lambda result: rank[result.type])
