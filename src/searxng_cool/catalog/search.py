@@ -5,7 +5,8 @@ Ranking, best first:
   3  every query word matches a whole word
   2  the last word matches as a prefix (type-ahead: "dua li" -> Dua Lipa)
   1  typo fallback: each word replaced by its nearest known words by trigram distance
-then, within a tier, ts_rank (title A > artist B > album and aliases C) and popularity.
+then, within a tier (each adds less than 1), ts_rank (title A > artist B > album and
+aliases C), popularity, and a small preference for artists, then albums, over tracks.
 
 Each tier contributes a bounded pool of candidates, and the prefix and typo tiers run
 only when the tiers above found fewer than FEW_RESULTS: ranking 200k matches of a common
@@ -33,11 +34,14 @@ POOL_SIZE = 200
 FEW_RESULTS = 20
 
 _STAGE = """
-    SELECT e.kind, e.entity_id FROM search_entries e {joins}
+    SELECT e.kind, e.entity_id, e.name_norm, e.document, e.popularity
+      FROM search_entries e {joins}
      WHERE {match}{filters}
      {order} LIMIT :pool
 """
 
+# Stages carry the columns ranking needs, so candidates are never joined back to the
+# whole table; entity rows are joined for display only to the one page shown.
 _SEARCH = """
 WITH exact_name AS ({exact_name}),
 full_words AS ({full_words}),
@@ -46,30 +50,37 @@ prefixed AS ({prefixed}),
 fuzzy_query AS (SELECT search_fuzzy_tsquery(search_words_of(:q)) AS query),
 fuzzy AS ({fuzzy}),
 candidates AS (
-    SELECT * FROM exact_name UNION SELECT * FROM full_words
-    UNION SELECT * FROM prefixed UNION SELECT * FROM fuzzy
+    SELECT DISTINCT ON (kind, entity_id) * FROM (
+        SELECT * FROM exact_name UNION ALL SELECT * FROM full_words
+        UNION ALL SELECT * FROM prefixed UNION ALL SELECT * FROM fuzzy) AS pooled
+     ORDER BY kind, entity_id
 ),
 scored AS (
-    SELECT e.kind, e.entity_id,
-           (CASE WHEN e.name_norm = search_name_norm(:q) THEN 4
-                 WHEN e.document @@ search_tsquery(search_words_of(:q), false) THEN 3
-                 WHEN e.document @@ search_tsquery(search_words_of(:q), true) THEN 2
+    SELECT c.kind, c.entity_id,
+           (CASE WHEN c.name_norm = search_name_norm(:q) THEN 4
+                 WHEN c.document @@ search_tsquery(search_words_of(:q), false) THEN 3
+                 WHEN c.document @@ search_tsquery(search_words_of(:q), true) THEN 2
                  ELSE 1 END
-            + 0.5 * least(CASE WHEN e.document @@ search_tsquery(search_words_of(:q), true)
-                               THEN ts_rank(e.document, search_tsquery(search_words_of(:q), true))
-                               ELSE ts_rank(e.document, (SELECT query FROM fuzzy_query)) END, 1)
-            + 0.4 * e.popularity / 100)::float8 AS score
+            + 0.45 * least(CASE WHEN c.document @@ search_tsquery(search_words_of(:q), true)
+                               THEN ts_rank(c.document, search_tsquery(search_words_of(:q), true))
+                               ELSE ts_rank(c.document, (SELECT query FROM fuzzy_query)) END, 1)
+            + 0.4 * c.popularity / 100
+            -- An artist, then an album, before a track of the same name and popularity.
+            + CASE c.kind WHEN 'artist' THEN 0.1 WHEN 'album' THEN 0.05 ELSE 0 END)::float8
+           AS score
       FROM candidates c
-      JOIN search_entries e ON e.kind = c.kind AND e.entity_id = c.entity_id
+),
+page AS (
+    SELECT * FROM scored WHERE {after}
+     ORDER BY score DESC, kind DESC, entity_id DESC
+     LIMIT :page_plus_one
 )
 SELECT e.kind, e.entity_id, e.score,
        CASE e.kind WHEN 'track' THEN t.title WHEN 'album' THEN al.title ELSE ar.name END
            AS name,
        ar.name AS artist, al.title AS album
-  FROM scored e {joins}
- WHERE {after}
+  FROM page e {joins}
  ORDER BY e.score DESC, e.kind DESC, e.entity_id DESC
- LIMIT :page_plus_one
 """
 
 
@@ -177,7 +188,7 @@ def _statement(
             " AND e.document @@ (SELECT query FROM fuzzy_query)"
         ),
         joins=ENTITY_JOINS,
-        after="(e.score, e.kind, e.entity_id) < (:after_score, :after_kind, :after_id)"
+        after="(score, kind, entity_id) < (:after_score, :after_kind, :after_id)"
         if after
         else "true",
     )
