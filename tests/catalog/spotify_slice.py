@@ -24,7 +24,7 @@ def release_date(value: str) -> date | None:
     parts = [int(p) for p in value.split("-") if p.isdigit()]
     if not parts:
         return None
-    return date(parts[0], *(parts[1:] + [1, 1])[:2])
+    return date(parts[0], *([*parts[1:], 1, 1])[:2])
 
 
 def rows_of(path: Path, *, first: int, artists: Iterable[str]) -> list[dict[str, str]]:
@@ -83,7 +83,7 @@ def load(conn: Connection, path: Path, *, first: int, artists: Iterable[str]) ->
                     for k, a in albums.items()
                 ]
             )
-        },  # fmt: skip
+        },
     )
     conn.execute(
         text("""
@@ -108,6 +108,6 @@ def load(conn: Connection, path: Path, *, first: int, artists: Iterable[str]) ->
                     for t in tracks.values()
                 ]
             )
-        },  # fmt: skip
+        },
     )
     return len(tracks)

@@ -147,7 +147,8 @@ def test_json_shape_names_artists_and_titles_tracks(catalog: Connection) -> None
     shown = [r.as_json() for r in search(catalog, query="metallica").results]
     artist = next(s for s in shown if s["type"] == "artist")
     track = next(s for s in shown if s["type"] == "track")
-    assert artist["name"] == "Metallica" and "title" not in artist
+    assert artist["name"] == "Metallica"
+    assert "title" not in artist
     assert track["title"] in {"Enter Sandman", "Nothing Else Matters"}
     assert {"type", "id", "artist", "album", "score"} <= set(track)
     assert track["album"] == "Metallica"
@@ -296,6 +297,7 @@ def test_real_spotify_names_are_found_despite_accents_prefixes_and_typos(
         first = search(connection, query=query).results[0]
         assert (first.type, first.name) == ("artist", artist), query
     tracks = search(connection, query="metallica", filters=SearchFilters(types=("track",)))
-    assert tracks.results and all(r.artist == "Metallica" for r in tracks.results)
+    assert tracks.results
+    assert all(r.artist == "Metallica" for r in tracks.results)
     scores = [r.score for r in tracks.results]
     assert scores == sorted(scores, reverse=True)
