@@ -231,12 +231,11 @@ def test_page_size_must_be_between_1_and_100(connection: Connection) -> None:
 
 
 def _plan(conn: Connection, query: str, filters: SearchFilters | None = None) -> str:
-    from searxng_cool.catalog import search as module
+    from searxng_cool.catalog.search import statement
 
-    sql, params = module._statement(filters or SearchFilters(), None)
-    params.update(q=query, pool=module.POOL_SIZE, few=module.FEW_RESULTS, page_plus_one=21)
-    rows = conn.execute(text("EXPLAIN " + sql), params).scalars()
-    return "\n".join(rows)
+    prepared = statement(conn, query=query, filters=filters or SearchFilters())
+    assert prepared is not None
+    return "\n".join(conn.execute(text("EXPLAIN " + prepared[0]), prepared[1]).scalars())
 
 
 @pytest.fixture

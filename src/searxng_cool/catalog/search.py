@@ -30,25 +30,40 @@ from searxng_cool.errors import InvalidInput
 MAX_QUERY_CHARS = 200
 MAX_PAGE_SIZE = 100
 # Candidates per tier, and the count below which the next, looser tier is tried.
-POOL_SIZE = 200
+POOL_SIZE = 100
 FEW_RESULTS = 20
 
+# The query's words as PostgreSQL splits them, computed once and passed to the search as
+# constants: folding these functions inside the search costs more planning than it runs.
+_TERMS = """
+SELECT search_name_norm(:q) AS name_norm, words,
+       search_tsquery(words, false)::text AS exact, search_tsquery(words, true)::text AS prefix
+  FROM search_words_of(:q) AS words
+"""
+
+# Each tier's matches are a MATERIALIZED CTE read through a LIMIT. A CTE is planned for
+# fetching every row, so the planner picks the GIN index for a rare word instead of a
+# sequential scan that "should" meet :pool matches soon (it would read the whole table);
+# and a CTE is read lazily, so only the first :pool matches are fetched. `gate` skips a
+# looser tier entirely when better tiers found enough.
 _STAGE = """
+{name}_matches AS MATERIALIZED (
     SELECT e.kind, e.entity_id, e.name_norm, e.document, e.popularity
       FROM search_entries e {joins}
-     WHERE {match}{filters}
-     {order} LIMIT :pool
-"""
+     WHERE {match}{filters}),
+{name} AS (SELECT * FROM {name}_matches WHERE {gate} LIMIT :pool)"""
 
 # Stages carry the columns ranking needs, so candidates are never joined back to the
 # whole table; entity rows are joined for display only to the one page shown.
 _SEARCH = """
-WITH exact_name AS ({exact_name}),
-full_words AS ({full_words}),
-prefixed AS ({prefixed}),
--- Read only when a row reaches the typo tier, so other searches never pay for it.
-fuzzy_query AS (SELECT search_fuzzy_tsquery(search_words_of(:q)) AS query),
-fuzzy AS ({fuzzy}),
+WITH exact_name AS (
+    -- Equality on the btree, read backwards: the most popular first, and no more.
+    SELECT e.kind, e.entity_id, e.name_norm, e.document, e.popularity
+      FROM search_entries e {joins_if_filtered}
+     WHERE e.name_norm = :name_norm{filters}
+     ORDER BY e.popularity DESC LIMIT :pool),{full_words},{prefixed},
+-- Read only by the typo tier and its rows, so other searches never pay for it.
+fuzzy_query AS (SELECT search_fuzzy_tsquery(CAST(:words AS text[])) AS query),{fuzzy},
 candidates AS (
     SELECT DISTINCT ON (kind, entity_id) * FROM (
         SELECT * FROM exact_name UNION ALL SELECT * FROM full_words
@@ -57,12 +72,12 @@ candidates AS (
 ),
 scored AS (
     SELECT c.kind, c.entity_id,
-           (CASE WHEN c.name_norm = search_name_norm(:q) THEN 4
-                 WHEN c.document @@ search_tsquery(search_words_of(:q), false) THEN 3
-                 WHEN c.document @@ search_tsquery(search_words_of(:q), true) THEN 2
+           (CASE WHEN c.name_norm = :name_norm THEN 4
+                 WHEN c.document @@ CAST(:exact AS tsquery) THEN 3
+                 WHEN c.document @@ CAST(:prefix AS tsquery) THEN 2
                  ELSE 1 END
-            + 0.45 * least(CASE WHEN c.document @@ search_tsquery(search_words_of(:q), true)
-                               THEN ts_rank(c.document, search_tsquery(search_words_of(:q), true))
+            + 0.45 * least(CASE WHEN c.document @@ CAST(:prefix AS tsquery)
+                               THEN ts_rank(c.document, CAST(:prefix AS tsquery))
                                ELSE ts_rank(c.document, (SELECT query FROM fuzzy_query)) END, 1)
             + 0.4 * c.popularity / 100
             -- An artist, then an album, before a track of the same name and popularity.
@@ -138,11 +153,10 @@ def search(
     cleaned = clean_query(query)
     made_for = search_cursor.fingerprint(cleaned, filters)
     after = search_cursor.decode(cursor, search_fingerprint=made_for) if cursor else None
-    if not cleaned:
+    prepared = statement(connection, query=cleaned, filters=filters, after=after, limit=limit)
+    if prepared is None:
         return SearchPage(results=[], next_cursor=None)
-    sql, params = _statement(filters, after)
-    params.update(q=cleaned, pool=POOL_SIZE, few=FEW_RESULTS, page_plus_one=limit + 1)
-    rows = connection.execute(text(sql), params).all()
+    rows = connection.execute(text(prepared[0]), prepared[1]).all()
     results = [
         SearchResult(
             type=r.kind,
@@ -162,30 +176,39 @@ def search(
     return SearchPage(results=results, next_cursor=next_cursor)
 
 
-def _statement(
-    filters: SearchFilters, after: search_cursor.SortKey | None
-) -> tuple[str, dict[str, object]]:
+def statement(
+    connection: Connection,
+    *,
+    query: str,
+    filters: SearchFilters,
+    after: search_cursor.SortKey | None = None,
+    limit: int = 20,
+) -> tuple[str, dict[str, object]] | None:
+    """The search's SQL and parameters for a cleaned query (None when it has no words)."""
+    terms = connection.execute(text(_TERMS), {"q": query}).one()
+    if not terms.words:
+        return None
     where, params = conditions(filters)
+    params.update(terms._asdict(), pool=POOL_SIZE, few=FEW_RESULTS, page_plus_one=limit + 1)
     joins = ENTITY_JOINS if filters.needs_entities else ""
     extra = "".join(f"\n       AND {condition}" for condition in where)
 
-    def stage(match: str, order: str = "") -> str:
-        return _STAGE.format(joins=joins, match=match, filters=extra, order=order)
+    def stage(name: str, match: str, *, gate: str = "true") -> str:
+        return _STAGE.format(name=name, joins=joins, match=match, filters=extra, gate=gate)
 
-    full_words = "e.document @@ search_tsquery(search_words_of(:q), false)"
     sql = _SEARCH.format(
-        exact_name=stage(
-            "search_name_norm(:q) <> '' AND e.name_norm = search_name_norm(:q)",
-            "ORDER BY e.popularity DESC",
-        ),
-        full_words=stage(full_words),
+        joins_if_filtered=joins,
+        filters=extra,
+        full_words=stage("full_words", "e.document @@ CAST(:exact AS tsquery)"),
         prefixed=stage(
-            "(SELECT count(*) FROM full_words) < :few"
-            " AND e.document @@ search_tsquery(search_words_of(:q), true)"
+            "prefixed",
+            "e.document @@ CAST(:prefix AS tsquery)",
+            gate="(SELECT count(*) FROM full_words) < :few",
         ),
         fuzzy=stage(
-            "(SELECT count(*) FROM full_words) + (SELECT count(*) FROM prefixed) < :few"
-            " AND e.document @@ (SELECT query FROM fuzzy_query)"
+            "fuzzy",
+            "e.document @@ (SELECT query FROM fuzzy_query)",
+            gate="(SELECT count(*) FROM full_words) + (SELECT count(*) FROM prefixed) < :few",
         ),
         joins=ENTITY_JOINS,
         after="(score, kind, entity_id) < (:after_score, :after_kind, :after_id)"

@@ -28,14 +28,19 @@ AUDIO_FEATURES = (
 )
 
 # Joins that give every entry its track (if a track), album and artist, for filtering
-# and for display. `e` is the search entry.
+# and for display. `e` is the search entry. Each is a primary-key lookup per entry, kept
+# as such by LIMIT 1 (a subquery with a LIMIT is not flattened): hashing a million
+# tracks to join a hundred candidates is the plan this rules out.
 ENTITY_JOINS = """
-    LEFT JOIN tracks t ON e.kind = 'track' AND t.id = e.entity_id
-    LEFT JOIN albums al ON al.id = CASE e.kind WHEN 'album' THEN e.entity_id
-                                              WHEN 'track' THEN t.album_id END
-    LEFT JOIN artists ar ON ar.id = CASE e.kind WHEN 'artist' THEN e.entity_id
-                                               WHEN 'album' THEN al.artist_id
-                                               WHEN 'track' THEN t.artist_id END
+    LEFT JOIN LATERAL (SELECT * FROM tracks WHERE e.kind = 'track' AND tracks.id = e.entity_id
+                       LIMIT 1) AS t ON true
+    LEFT JOIN LATERAL (SELECT * FROM albums WHERE albums.id = CASE e.kind
+                       WHEN 'album' THEN e.entity_id WHEN 'track' THEN t.album_id END
+                       LIMIT 1) AS al ON true
+    LEFT JOIN LATERAL (SELECT * FROM artists WHERE artists.id = CASE e.kind
+                       WHEN 'artist' THEN e.entity_id WHEN 'album' THEN al.artist_id
+                       WHEN 'track' THEN t.artist_id END
+                       LIMIT 1) AS ar ON true
 """
 
 
