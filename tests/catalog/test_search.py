@@ -233,9 +233,8 @@ def test_page_size_must_be_between_1_and_100(connection: Connection) -> None:
 def _plan(conn: Connection, query: str, filters: SearchFilters | None = None) -> str:
     from searxng_cool.catalog.search import statement
 
-    prepared = statement(conn, query=query, filters=filters or SearchFilters())
-    assert prepared is not None
-    return "\n".join(conn.execute(text("EXPLAIN " + prepared[0]), prepared[1]).scalars())
+    sql, params = statement(query=query, filters=filters or SearchFilters())
+    return "\n".join(conn.execute(text("EXPLAIN " + sql), params).scalars())
 
 
 @pytest.fixture

@@ -33,14 +33,6 @@ MAX_PAGE_SIZE = 100
 POOL_SIZE = 100
 FEW_RESULTS = 20
 
-# The query's words as PostgreSQL splits them, computed once and passed to the search as
-# constants: folding these functions inside the search costs more planning than it runs.
-_TERMS = """
-SELECT search_name_norm(:q) AS name_norm, words,
-       search_tsquery(words, false)::text AS exact, search_tsquery(words, true)::text AS prefix
-  FROM search_words_of(:q) AS words
-"""
-
 # Each tier's matches are a MATERIALIZED CTE read through a LIMIT. A CTE is planned for
 # fetching every row, so the planner picks the GIN index for a rare word instead of a
 # sequential scan that "should" meet :pool matches soon (it would read the whole table);
@@ -56,14 +48,21 @@ _STAGE = """
 # Stages carry the columns ranking needs, so candidates are never joined back to the
 # whole table; entity rows are joined for display only to the one page shown.
 _SEARCH = """
-WITH exact_name AS (
+WITH terms AS MATERIALIZED (
+    -- The query's words as PostgreSQL splits them, computed once per search.
+    SELECT search_name_norm(:q) AS name_norm, words,
+           search_tsquery(words, false) AS exact, search_tsquery(words, true) AS prefix
+      FROM search_words_of(:q) AS words
+),
+exact_name AS (
     -- Equality on the btree, read backwards: the most popular first, and no more.
     SELECT e.kind, e.entity_id, e.name_norm, e.document, e.popularity
       FROM search_entries e {joins_if_filtered}
-     WHERE e.name_norm = :name_norm{filters}
+     WHERE e.name_norm = (SELECT name_norm FROM terms)
+       AND (SELECT name_norm FROM terms) <> ''{filters}
      ORDER BY e.popularity DESC LIMIT :pool),{full_words},{prefixed},
 -- Read only by the typo tier and its rows, so other searches never pay for it.
-fuzzy_query AS (SELECT search_fuzzy_tsquery(CAST(:words AS text[])) AS query),{fuzzy},
+fuzzy_query AS (SELECT search_fuzzy_tsquery((SELECT words FROM terms)) AS query),{fuzzy},
 candidates AS (
     SELECT DISTINCT ON (kind, entity_id) * FROM (
         SELECT * FROM exact_name UNION ALL SELECT * FROM full_words
@@ -72,12 +71,12 @@ candidates AS (
 ),
 scored AS (
     SELECT c.kind, c.entity_id,
-           (CASE WHEN c.name_norm = :name_norm THEN 4
-                 WHEN c.document @@ CAST(:exact AS tsquery) THEN 3
-                 WHEN c.document @@ CAST(:prefix AS tsquery) THEN 2
+           (CASE WHEN c.name_norm = (SELECT name_norm FROM terms) THEN 4
+                 WHEN c.document @@ (SELECT exact FROM terms) THEN 3
+                 WHEN c.document @@ (SELECT prefix FROM terms) THEN 2
                  ELSE 1 END
-            + 0.45 * least(CASE WHEN c.document @@ CAST(:prefix AS tsquery)
-                               THEN ts_rank(c.document, CAST(:prefix AS tsquery))
+            + 0.45 * least(CASE WHEN c.document @@ (SELECT prefix FROM terms)
+                               THEN ts_rank(c.document, (SELECT prefix FROM terms))
                                ELSE ts_rank(c.document, (SELECT query FROM fuzzy_query)) END, 1)
             + 0.4 * c.popularity / 100
             -- An artist, then an album, before a track of the same name and popularity.
@@ -153,10 +152,8 @@ def search(
     cleaned = clean_query(query)
     made_for = search_cursor.fingerprint(cleaned, filters)
     after = search_cursor.decode(cursor, search_fingerprint=made_for) if cursor else None
-    prepared = statement(connection, query=cleaned, filters=filters, after=after, limit=limit)
-    if prepared is None:
-        return SearchPage(results=[], next_cursor=None)
-    rows = connection.execute(text(prepared[0]), prepared[1]).all()
+    sql, params = statement(query=cleaned, filters=filters, after=after, limit=limit)
+    rows = connection.execute(text(sql), params).all()
     results = [
         SearchResult(
             type=r.kind,
@@ -177,19 +174,15 @@ def search(
 
 
 def statement(
-    connection: Connection,
     *,
     query: str,
     filters: SearchFilters,
     after: search_cursor.SortKey | None = None,
     limit: int = 20,
-) -> tuple[str, dict[str, object]] | None:
-    """The search's SQL and parameters for a cleaned query (None when it has no words)."""
-    terms = connection.execute(text(_TERMS), {"q": query}).one()
-    if not terms.words:
-        return None
+) -> tuple[str, dict[str, object]]:
+    """The search's SQL and its parameters, for a cleaned query."""
     where, params = conditions(filters)
-    params.update(terms._asdict(), pool=POOL_SIZE, few=FEW_RESULTS, page_plus_one=limit + 1)
+    params.update(q=query, pool=POOL_SIZE, few=FEW_RESULTS, page_plus_one=limit + 1)
     joins = ENTITY_JOINS if filters.needs_entities else ""
     extra = "".join(f"\n       AND {condition}" for condition in where)
 
@@ -199,10 +192,10 @@ def statement(
     sql = _SEARCH.format(
         joins_if_filtered=joins,
         filters=extra,
-        full_words=stage("full_words", "e.document @@ CAST(:exact AS tsquery)"),
+        full_words=stage("full_words", "e.document @@ (SELECT exact FROM terms)"),
         prefixed=stage(
             "prefixed",
-            "e.document @@ CAST(:prefix AS tsquery)",
+            "e.document @@ (SELECT prefix FROM terms)",
             gate="(SELECT count(*) FROM full_words) < :few",
         ),
         fuzzy=stage(
