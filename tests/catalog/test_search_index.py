@@ -131,3 +131,17 @@ def test_the_migration_indexes_rows_that_existed_before_it(empty_db_url: object)
         assert search_index.missing(conn) == {"artist": 0, "album": 0, "track": 0}
         assert search(conn, query="beyonce").results[0].name == "Beyoncé"
     engine.dispose()
+
+
+def test_an_upsert_reindexes_what_it_inserted_and_what_it_updated(
+    connection: Connection,
+) -> None:
+    mbid = "5b11f4ce-a62d-471e-81fc-a69a8278c7da"
+    kept = factories.artist(connection, name="Nirvana (US)", musicbrainz_id=mbid)
+    upsert = text(
+        "INSERT INTO artists (name, musicbrainz_id) VALUES ('Nirvana', :kept), ('Hole', NULL)"
+        " ON CONFLICT (musicbrainz_id) DO UPDATE SET name = excluded.name"
+    )
+    connection.execute(upsert, {"kept": mbid})
+    assert entry(connection, "artist", kept) == ("nirvana", "'nirvana':1A", 0)
+    assert [r.name for r in search(connection, query="hole").results] == ["Hole"]
