@@ -75,12 +75,22 @@ def test_typos_fall_back_to_the_nearest_known_words(
     assert names(search(catalog, query=query))[0] == expected
 
 
-def test_whole_name_beats_whole_words_beats_prefix_beats_typo(connection: Connection) -> None:
+def test_whole_name_beats_whole_words_beats_prefix(connection: Connection) -> None:
     artist = factories.artist(connection, name="Someone", popularity=0)
     for title, popularity in (("Love", 1), ("Love Story", 99), ("Lovely", 100), ("Glove", 100)):
         factories.track(connection, title=title, artist_id=artist, popularity=popularity)
     ranked = [r.name for r in search(connection, query="love").results]
-    assert ranked == ["Love", "Love Story", "Lovely", "Glove"]
+    # "love" is a known word, so it is not a typo of "glove".
+    assert ranked == ["Love", "Love Story", "Lovely"]
+
+
+def test_a_word_the_catalog_lacks_is_corrected_and_ranked_last(connection: Connection) -> None:
+    artist = factories.artist(connection, name="Someone", popularity=0)
+    factories.track(connection, title="Glove Lovel", artist_id=artist, popularity=100)
+    factories.track(connection, title="Loves Me", artist_id=artist, popularity=0)
+    ranked = search(connection, query="lovez").results
+    assert {r.name for r in ranked} == {"Loves Me", "Glove Lovel"}
+    assert all(1 <= r.score < 2 for r in ranked)
 
 
 def test_looser_tiers_are_skipped_when_whole_words_find_enough(connection: Connection) -> None:

@@ -48,24 +48,35 @@ AS $$
     END
 $$;
 
--- The typo fallback: each query word (of at least 3 letters; shorter ones have too few
--- trigrams to compare) is replaced by its three nearest known words by trigram distance,
--- found through the GiST index on the small words table rather than over every name.
+-- The typo fallback. A query word the catalog knows stays as it is; an unknown word (of
+-- at least 3 letters: shorter ones have too few trigrams to compare) is replaced by its
+-- three nearest known words by trigram distance, found through the GiST index on the
+-- small words table rather than over every name. Unknown words with no near word are
+-- dropped. NULL when no word needed correcting: the fallback would only repeat the
+-- search that found too little.
 CREATE OR REPLACE FUNCTION search_fuzzy_tsquery(words text[])
 RETURNS tsquery
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
-    SELECT nullif(string_agg(per_word.alternatives, ' & '), '')::tsquery
+    SELECT CASE WHEN bool_or(NOT per_word.known)
+                THEN string_agg(per_word.alternatives, ' & ')::tsquery END
       FROM (
-        SELECT '(' || string_agg(public.search_quote_lexeme(near.word), ' | ') || ')'
+        SELECT u.i, k.known,
+               '(' || string_agg(public.search_quote_lexeme(near.word), ' | ') || ')'
                    AS alternatives
           FROM unnest(words[1:8]) WITH ORDINALITY AS u(word, i)
          CROSS JOIN LATERAL (
-                SELECT w.word FROM public.search_words w
-                 WHERE length(u.word) >= 3 AND w.word OPERATOR(public.%) u.word
-                 ORDER BY w.word OPERATOR(public.<->) u.word
-                 LIMIT 3) AS near
-         GROUP BY u.i
+                SELECT EXISTS (SELECT 1 FROM public.search_words w WHERE w.word = u.word)
+                       AS known) AS k
+         CROSS JOIN LATERAL (
+                SELECT u.word WHERE k.known
+                UNION ALL
+                (SELECT w.word FROM public.search_words w
+                  WHERE NOT k.known AND length(u.word) >= 3
+                    AND w.word OPERATOR(public.%) u.word
+                  ORDER BY w.word OPERATOR(public.<->) u.word
+                  LIMIT 3)) AS near
+         GROUP BY u.i, k.known
       ) AS per_word
 $$;
 

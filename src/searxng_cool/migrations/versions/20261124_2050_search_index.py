@@ -95,7 +95,11 @@ def upgrade() -> None:
     op.execute("SELECT search_index_rebuild()")
     # Both tables are new in this revision, so nobody else can be waiting on them.
     op.create_index(
-        "idx_search_entries_document", "search_entries", ["document"], postgresql_using="gin"
+        "idx_search_entries_document",
+        "search_entries",
+        ["document"],
+        postgresql_using="gin",
+        postgresql_with={"gin_pending_list_limit": 256},
     )
     op.create_index("idx_search_entries_name", "search_entries", ["name_norm", "popularity"])
     op.create_index(
