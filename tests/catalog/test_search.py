@@ -309,3 +309,11 @@ def test_real_spotify_names_are_found_despite_accents_prefixes_and_typos(
     assert all(r.artist == "Metallica" for r in tracks.results)
     scores = [r.score for r in tracks.results]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_a_search_turns_jit_off_for_its_own_transaction_only(connection: Connection) -> None:
+    # A filtered search is costed for reading every match; JIT compiling it took ~1 s.
+    search(connection, query="anything", filters=SearchFilters(genre="pop"))
+    assert connection.execute(text("SHOW jit")).scalar() == "off"
+    connection.rollback()
+    assert connection.execute(text("SHOW jit")).scalar() == "on"
