@@ -7,6 +7,7 @@ import typer
 from searxng_cool.cli import cluster, listening, operations, playlists, schema
 from searxng_cool.cli import discovery as discovery_cli
 from searxng_cool.cli import ingest as catalog_ingest
+from searxng_cool.cli import search as search_command
 
 app = typer.Typer(
     name="searxng-cool-db",
@@ -17,6 +18,7 @@ app = typer.Typer(
 schema.register(app)
 operations.register(app)
 catalog_ingest.register(app)
+search_command.register(app)
 app.add_typer(cluster.app, name="db")
 app.add_typer(playlists.app, name="playlists")
 listening.register(app)

@@ -12,6 +12,7 @@ from searxng_cool.db.models.playlists import (
     PlaylistCollaborator,
     PlaylistTrack,
 )
+from searxng_cool.db.models.search import SearchEntry, SearchWord
 from searxng_cool.db.models.sources import AlbumSource, ArtistSource, TrackSource
 from searxng_cool.db.models.users import User, UserInteraction, UserMusicProfile
 
@@ -28,6 +29,8 @@ __all__ = [
     "PlaylistActivity",
     "PlaylistCollaborator",
     "PlaylistTrack",
+    "SearchEntry",
+    "SearchWord",
     "SizeSample",
     "Track",
     "TrackCredit",
