@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from searxng_cool.catalog.reader import Mapping, ProgressFile, SourceRow, read_rows
 from searxng_cool.catalog.records import RecordRejected, SourceRecord, parse_record
@@ -94,14 +94,23 @@ def batches(records: Iterator[SourceRecord], size: int) -> Iterator[list[SourceR
         yield batch
 
 
-def commit_batch(engine: Engine, batch: list[SourceRecord]) -> BatchOutcome:
+AfterLoad = Callable[[Connection, list[SourceRecord]], None]
+
+
+def commit_batch(
+    engine: Engine, batch: list[SourceRecord], after_load: AfterLoad | None = None
+) -> BatchOutcome:
     """One batch in one transaction, committed on success and rolled back on any error.
 
-    Anything derived from the catalog that must follow it batch by batch (such as search
-    documents) belongs here, after `load_batch`, in the same transaction.
+    `after_load` runs after `load_batch` in the same transaction, so whatever it derives from
+    the batch (Last.fm scrobbles becoming plays) commits or rolls back with the catalog rows.
+    Search documents need no call here: triggers keep them current.
     """
     with engine.begin() as connection:
-        return load_batch(connection, batch)
+        outcome = load_batch(connection, batch)
+        if after_load is not None:
+            after_load(connection, batch)
+        return outcome
 
 
 @contextmanager
@@ -122,6 +131,7 @@ def ingest_file(
     rejects_path: Path,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
+    after_load: AfterLoad | None = None,
 ) -> IngestSummary:
     """Load `path` into the catalog, committing one transaction per batch on `engine`."""
     if not path.is_file():
@@ -132,7 +142,7 @@ def ingest_file(
     source = ProgressFile(path)
     with _rejects_file(rejects_path, summary) as rejects:
         for batch in batches(validated(read_rows(source, mapping), rejects), batch_size):
-            summary.add(commit_batch(engine, batch))
+            summary.add(commit_batch(engine, batch, after_load))
             rejects.handle.flush()
             if progress:
                 progress(source.consumed, source.size)

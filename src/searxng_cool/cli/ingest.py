@@ -9,15 +9,34 @@ from typing import Annotated
 import typer
 from rich.progress import DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy.orm import Session
 
+from searxng_cool.accounts.users import get_or_create_user
 from searxng_cool.catalog.generator import write_records
-from searxng_cool.catalog.ingest import DEFAULT_BATCH_SIZE, IngestSummary, ingest_file
+from searxng_cool.catalog.ingest import (
+    DEFAULT_BATCH_SIZE,
+    AfterLoad,
+    IngestSummary,
+    ingest_file,
+)
 from searxng_cool.catalog.reader import load_mapping, shipped_formats
 from searxng_cool.cli.common import console, engine, handles_errors, settings
+from searxng_cool.errors import InvalidInput
+from searxng_cool.listening.events import JsonlRejects
+from searxng_cool.listening.profiles import rebuild_profiles
+from searxng_cool.listening.scrobbles import ScrobblePlays
+
+SCROBBLE_FORMAT = "lastfm-scrobbles"
 
 
 def _run(
-    path: Path, mapping_name: str | None, mapping_file: Path | None, rejects: Path, batch_size: int
+    path: Path,
+    mapping_name: str | None,
+    mapping_file: Path | None,
+    rejects: Path,
+    batch_size: int,
+    *,
+    after_load: AfterLoad | None = None,
 ) -> IngestSummary:
     mapping = load_mapping(format_name=mapping_name, mapping_file=mapping_file)
     columns = (*Progress.get_default_columns()[:-1], DownloadColumn(), TimeRemainingColumn())
@@ -32,7 +51,22 @@ def _run(
             rejects_path=rejects,
             batch_size=batch_size,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
+            after_load=after_load,
         )
+
+
+def _ingest_scrobbles(
+    file: Path, username: str, rejects: Path, batch_size: int
+) -> tuple[IngestSummary, ScrobblePlays, Path]:
+    plays_rejects = rejects.with_name(f"{rejects.name.removesuffix('.jsonl')}.plays.jsonl")
+    with engine(settings()) as eng, eng.begin() as conn:
+        user_id = get_or_create_user(conn, username=username)
+    with JsonlRejects(plays_rejects) as sink:
+        plays = ScrobblePlays(user_id=user_id, rejects=sink)
+        summary = _run(file, SCROBBLE_FORMAT, None, rejects, batch_size, after_load=plays)
+    with engine(settings()) as eng, Session(eng) as session, session.begin():
+        rebuild_profiles(session=session, user_ids=[user_id])
+    return summary, plays, plays_rejects
 
 
 def _show(summary: IngestSummary, rejects: Path) -> None:
@@ -57,7 +91,7 @@ def _show(summary: IngestSummary, rejects: Path) -> None:
 
 
 @handles_errors
-def ingest(
+def ingest(  # noqa: PLR0917 - each parameter is one of the command's options
     file: Annotated[Path, typer.Argument(help="CSV or JSON Lines file of source records.")],
     format_name: Annotated[
         str | None,
@@ -76,15 +110,41 @@ def ingest(
     batch_size: Annotated[
         int, typer.Option("--batch-size", help="Records per transaction.")
     ] = DEFAULT_BATCH_SIZE,
+    user: Annotated[
+        str | None,
+        typer.Option(
+            "--user",
+            help="With --format lastfm-scrobbles: record each scrobble as a play by this "
+            "listener (created if needed).",
+        ),
+    ] = None,
 ) -> None:
     """Load source records into the catalog, resolving them to canonical artists, albums, tracks.
 
     Re-running the same file changes nothing; an interrupted run can simply be run again.
+    With --user, Last.fm scrobbles also become that listener's plays at their own times
+    (timestamp-0 rows are refused as plays; re-runs record nothing twice).
 
     Example: db_cli.py ingest ../shared/data/spotify_songs.csv --format spotify-songs
+    Example: db_cli.py ingest ../shared/data/lastfm_scrobbles.csv --format lastfm-scrobbles --user alice
     """
     rejects = rejects or Path(f"{file.name}.rejects.jsonl")
-    _show(_run(file, format_name, mapping, rejects, batch_size), rejects)
+    if user is None:
+        _show(_run(file, format_name, mapping, rejects, batch_size), rejects)
+        return
+    if format_name != SCROBBLE_FORMAT or mapping is not None:
+        raise InvalidInput(
+            f"--user needs --format {SCROBBLE_FORMAT} (got {format_name or mapping})"
+        )
+    summary, plays, plays_rejects = _ingest_scrobbles(file, user, rejects, batch_size)
+    _show(summary, rejects)
+    refused = sum(plays.rejected_by_code.values())
+    console.print(
+        f"plays for {user}: {plays.recorded} recorded, {plays.already_recorded} already "
+        f"recorded, {refused} refused" + (f" ({plays_rejects})" if refused else ""),
+        markup=False,
+        highlight=False,
+    )
 
 
 @handles_errors
