@@ -195,3 +195,11 @@ def test_activity_older_than_the_horizon_drops_a_track_to_zero(connection: Conne
 def test_an_absurd_half_life_is_refused(connection: Connection, half_life: float) -> None:
     with pytest.raises(InvalidInput, match="half-life"):
         compute_popularity(connection, half_life_days=half_life)
+
+
+def test_a_view_refresh_is_recorded_for_status(connection: Connection) -> None:
+    from searxng_cool.admin import maintenance
+
+    assert maintenance.last_refresh(connection, "mv_track_popularity") is None
+    refresh_view(connection)
+    assert maintenance.last_refresh(connection, "mv_track_popularity") is not None

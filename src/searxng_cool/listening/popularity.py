@@ -15,6 +15,7 @@ from time import perf_counter
 
 from sqlalchemy import Connection, text
 
+from searxng_cool.admin import maintenance
 from searxng_cool.errors import InvalidInput
 
 # How much one event of each type moves a track's score. Negative events pull it down;
@@ -128,6 +129,8 @@ def refresh_view(connection: Connection) -> RefreshReport:
     ).scalar_one()
     mode = "CONCURRENTLY " if populated else ""
     connection.execute(text(f"REFRESH MATERIALIZED VIEW {mode}mv_track_popularity"))
+    # `status` reports the time since the last refresh; PostgreSQL does not keep it.
+    maintenance.record_refresh(connection, "mv_track_popularity")
     rows = connection.execute(text("SELECT count(*) FROM mv_track_popularity")).scalar_one()
     return RefreshReport(int(rows), perf_counter() - started, concurrently=bool(populated))
 
