@@ -2,7 +2,9 @@
 # The spec's one-command development set-up, on a fresh machine:
 #   creates .venv and installs the project, installs Debian's PostgreSQL + contrib if
 #   absent, starts the embedded cluster (unless DATABASE_URL points elsewhere), creates
-#   the role and database, migrates to head, and prints the current revision.
+#   the role and database, migrates to head, loads generated demo data into the catalog
+#   (idempotent: a second run changes nothing), refreshes popularity, and shows the
+#   database's health and current revision.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -13,4 +15,8 @@ if [ -z "${DATABASE_URL:-}" ]; then
   "${CLI[@]}" db start
 fi
 "${CLI[@]}" init
+"${CLI[@]}" demo --records "${DEMO_RECORDS:-5000}"
+"${CLI[@]}" popularity refresh
+# status exits 1 (warning) or 2 (critical) for monitoring; here it is shown, not fatal.
+"${CLI[@]}" status || echo "status: exit $? (see the checks above)"
 "${CLI[@]}" current
