@@ -12,6 +12,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
+from searxng_cool.db.models.catalog import AUDIO_FEATURES
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
@@ -22,19 +24,7 @@ SPOTIFY_COLUMNS = (
     " liveness, valence, tempo, duration_ms"
 )
 LASTFM_COLUMNS = "artist, artist_mbid, album, album_mbid, track, track_mbid, ts, datetime"
-FEATURES = (
-    "danceability",
-    "energy",
-    "key",
-    "loudness",
-    "mode",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
-)
+FEATURES = AUDIO_FEATURES
 
 
 def normalised(column: str) -> str:

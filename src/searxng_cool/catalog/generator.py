@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from searxng_cool.catalog.records import AUDIO_FEATURES
+from searxng_cool.db.models.catalog import AUDIO_FEATURES
 
 SERVICES = ("spotify", "deezer", "youtube", "soundcloud", "lastfm")
 _SYLLABLES = [

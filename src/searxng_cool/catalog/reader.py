@@ -30,7 +30,8 @@ from urllib.parse import quote
 
 import yaml
 
-from searxng_cool.catalog.records import AUDIO_FEATURES, RecordRejected
+from searxng_cool.catalog.records import RecordRejected
+from searxng_cool.db.models.catalog import AUDIO_FEATURES
 from searxng_cool.errors import InvalidInput, NotFound
 
 JSON_LINES_SUFFIXES = (".jsonl", ".ndjson", ".json")

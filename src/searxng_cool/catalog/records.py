@@ -35,20 +35,8 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from searxng_cool.catalog.normalize import split_artist, split_title
+from searxng_cool.db.models.catalog import AUDIO_FEATURES
 
-AUDIO_FEATURES = (
-    "danceability",
-    "energy",
-    "key",
-    "loudness",
-    "mode",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
-)
 INTEGER_FEATURES = frozenset({"key", "mode"})
 KINDS = ("track", "artist")
 

@@ -10,22 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from searxng_cool.db.models.catalog import AUDIO_FEATURES
 from searxng_cool.errors import InvalidInput
 
 RESULT_TYPES = ("track", "artist", "album")
-AUDIO_FEATURES = (
-    "danceability",
-    "energy",
-    "key",
-    "loudness",
-    "mode",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
-)
 
 # Joins that give every entry its track (if a track), album and artist, for filtering
 # and for display. `e` is the search entry. Each is a primary-key lookup per entry, kept

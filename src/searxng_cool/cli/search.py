@@ -9,8 +9,9 @@ import typer
 from rich.table import Table
 
 from searxng_cool.catalog import search as catalog_search
-from searxng_cool.catalog.search_filters import AUDIO_FEATURES, Range, SearchFilters
+from searxng_cool.catalog.search_filters import Range, SearchFilters
 from searxng_cool.cli.common import console, engine, errors, handles_errors, settings
+from searxng_cool.db.models.catalog import AUDIO_FEATURES
 from searxng_cool.errors import InvalidInput
 
 

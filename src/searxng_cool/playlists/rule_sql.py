@@ -33,7 +33,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause
 
 from searxng_cool.db.models import Album, Artist, Playlist, PlaylistTrack, Track, UserInteraction
-from searxng_cool.playlists.rules import AUDIO_FEATURES, FIELDS, Condition, Group, SmartRules
+from searxng_cool.db.models.catalog import AUDIO_FEATURES
+from searxng_cool.playlists.rules import FIELDS, Condition, Group, SmartRules
 
 tracks = Track.__table__.alias("t")
 artists = Artist.__table__.alias("ar")

@@ -18,21 +18,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from searxng_cool.db.models.catalog import AUDIO_FEATURES
 from searxng_cool.errors import InvalidInput
 
-AUDIO_FEATURES = (
-    "danceability",
-    "energy",
-    "key",
-    "loudness",
-    "mode",
-    "speechiness",
-    "acousticness",
-    "instrumentalness",
-    "liveness",
-    "valence",
-    "tempo",
-)
 FieldKind = Literal["text", "genre", "number", "bool", "date"]
 FIELDS: dict[str, FieldKind] = {
     "title": "text",

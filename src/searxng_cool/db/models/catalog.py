@@ -32,6 +32,22 @@ from searxng_cool.db.models.base import (
     updated_at_column,
 )
 
+# The keys of tracks.audio_features (Spotify's audio features), shared by ingest, search
+# filters, smart-playlist rules and discovery.
+AUDIO_FEATURES = (
+    "danceability",
+    "energy",
+    "key",
+    "loudness",
+    "mode",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "tempo",
+)
+
 ALBUM_TYPES = (
     "album",
     "single",
