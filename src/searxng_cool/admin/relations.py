@@ -39,8 +39,9 @@ def root_index_names(connection: Connection, names: Iterable[str]) -> set[str]:
     wanted = sorted(set(names))
     if not wanted:
         return set()
-    mapped = dict(connection.execute(text(_ROOT_INDEX_NAMES), {"names": wanted}).tuples().all())
-    return {str(mapped.get(name, name)) for name in wanted}
+    found = connection.execute(text(_ROOT_INDEX_NAMES), {"names": wanted}).all()
+    mapped = {str(copy): str(root) for copy, root in found}
+    return {mapped.get(name, name) for name in wanted}
 
 
 def estimated_rows(connection: Connection, table: str) -> int:
