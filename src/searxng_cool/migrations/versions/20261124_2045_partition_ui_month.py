@@ -101,7 +101,8 @@ def _set_aside_current_table(new_name: str) -> None:
 
 
 def upgrade() -> None:
-    # bounds the copy of every row (a gated run uses its configured timeouts instead)
+    # 60 min bounds the copy of every row; a gated run uses its configured timeouts instead
+    # (give a large table more with --statement-timeout-ms)
     op.execute(sql.revision_timeouts(lock_timeout="5s", statement_timeout="60min"))
     op.execute("DROP MATERIALIZED VIEW mv_track_popularity")
     _set_aside_current_table("user_interactions_unpartitioned")
@@ -125,7 +126,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # bounds the copy of every row (a gated run uses its configured timeouts instead)
+    # 60 min bounds the copy of every row; a gated run uses its configured timeouts instead
+    # (give a large table more with --statement-timeout-ms)
     op.execute(sql.revision_timeouts(lock_timeout="5s", statement_timeout="60min"))
     op.execute("DROP MATERIALIZED VIEW mv_track_popularity")
     _set_aside_current_table("user_interactions_partitioned")
