@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -65,12 +66,19 @@ def test_a_lock_held_elsewhere_makes_the_migration_give_up_after_lock_timeout(
     ops = OperationsConfig().replace(LOCK_TIMEOUT_MS=200)
     with engine.connect() as holder:
         holder.execute(text("LOCK TABLE maintenance_events IN ACCESS SHARE MODE"))
+        started = time.monotonic()
+        # Down to the first revision passes through the one that drops maintenance_events,
+        # after later revisions that declare their own (5 s) lock_timeout.
         with pytest.raises(gated.MigrationFailed, match="lock timeout"):
             gated.run_gated(
-                config=settings_for(db_url).database, ops=ops, revision="-1",
+                config=settings_for(db_url).database, ops=ops, revision=FIRST_REVISION,
                 downgrade=True, backup_path=None,
             )  # fmt: skip
+        waited = time.monotonic() - started
         holder.rollback()
+    assert waited < 3, (
+        f"waited {waited:.1f} s: the configured 200 ms must win over a revision's 5 s"
+    )
     with engine.connect() as conn:
         assert migrations.current(conn) == migrations.heads()
 

@@ -7,16 +7,19 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, pool, text
+from sqlalchemy import Connection, create_engine, pool, text
 from sqlalchemy.engine import URL
 from typer.testing import CliRunner
 
 from searxng_cool.admin import lint, migrations
 from searxng_cool.cli.main import app
+from searxng_cool.db import sql
 
 HEADER = '''"""a revision for the lint tests"""
 import sqlalchemy as sa
 from alembic import op
+
+from searxng_cool.db import sql
 
 revision = "20990101_0000_lint_case"
 down_revision = None
@@ -29,7 +32,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     pass
 '''
-TIMEOUTS = "    op.execute(\"SET lock_timeout = '5s'\")\n    op.execute(\"SET statement_timeout = '15min'\")\n"
+TIMEOUTS = '    op.execute(sql.revision_timeouts(lock_timeout="5s", statement_timeout="15min"))\n'
+PLAIN_SET_TIMEOUTS = "    op.execute(\"SET LOCAL lock_timeout = '5s'\")\n    op.execute(\"SET LOCAL statement_timeout = '15min'\")\n"
 
 UNSAFE = {
     "index-not-concurrent": TIMEOUTS + '    op.create_index("ix_t", "tracks", ["title"])',
@@ -44,6 +48,8 @@ UNSAFE = {
     "rename-column": TIMEOUTS + '    op.alter_column("tracks", "title", new_column_name="name")',
     "drop-column": TIMEOUTS + '    op.drop_column("tracks", "isrc")',
     "missing-timeouts": '    op.add_column("tracks", sa.Column("note", sa.Text()))',
+    "timeouts-override-runner": PLAIN_SET_TIMEOUTS
+    + '    op.add_column("tracks", sa.Column("note", sa.Text()))',
     "offline-render": '    op.get_bind().execute(sa.text("SELECT count(*) FROM tracks")).scalar()',
 }
 SAFE = {
@@ -98,6 +104,42 @@ def test_each_rule_flags_its_bad_revision_with_the_safe_alternative(
 @pytest.mark.parametrize("case", sorted(SAFE))
 def test_the_safe_form_of_each_operation_passes(tmp_path: Path, case: str) -> None:
     assert blocking_rules(write_revision(tmp_path, SAFE[case])) == set()
+
+
+def test_plain_set_timeouts_still_count_as_timeouts_but_override_the_runner(
+    tmp_path: Path,
+) -> None:
+    path = write_revision(
+        tmp_path, PLAIN_SET_TIMEOUTS + '    op.add_column("tracks", sa.Column("note", sa.Text()))'
+    )
+    assert blocking_rules(path) == {"timeouts-override-runner"}
+
+
+def test_a_downgrade_that_overrides_the_runner_timeouts_is_flagged(tmp_path: Path) -> None:
+    path = write_revision(
+        tmp_path, TIMEOUTS + '    op.add_column("tracks", sa.Column("note", sa.Text()))'
+    )
+    source = path.read_text(encoding="utf-8").replace(
+        "def downgrade() -> None:\n    pass",
+        "def downgrade() -> None:\n" + PLAIN_SET_TIMEOUTS + '    op.drop_column("tracks", "note")',
+    )
+    path.write_text(source, encoding="utf-8")
+    assert blocking_rules(path) == {"timeouts-override-runner"}
+
+
+def test_revision_timeouts_defer_to_a_runner_that_set_its_own(connection: Connection) -> None:
+    statement = sql.revision_timeouts(lock_timeout="5s", statement_timeout="15min")
+    with connection.begin():
+        connection.execute(text(statement))
+        assert connection.execute(text("SHOW lock_timeout")).scalar() == "5s"
+        assert connection.execute(text("SHOW statement_timeout")).scalar() == "15min"
+    with connection.begin():
+        connection.execute(text("SET LOCAL lock_timeout = 200"))
+        connection.execute(text("SET LOCAL statement_timeout = 1000"))
+        connection.execute(text(f"SET LOCAL {sql.RUNNER_TIMEOUTS_SETTING} = 'on'"))
+        connection.execute(text(statement))
+        assert connection.execute(text("SHOW lock_timeout")).scalar() == "200ms"
+        assert connection.execute(text("SHOW statement_timeout")).scalar() == "1s"
 
 
 def test_an_opt_out_with_a_reason_allows_the_rule(tmp_path: Path) -> None:

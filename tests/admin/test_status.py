@@ -16,6 +16,7 @@ from searxng_cool.admin import maintenance, migrations, status
 from searxng_cool.admin.health_checks import Check, Level
 from searxng_cool.cli.main import app
 from searxng_cool.config import OperationsConfig
+from tests import factories
 
 runner = CliRunner()
 FIRST_REVISION = "20261124_2040_initial_schema"
@@ -287,3 +288,103 @@ def test_status_command_exit_codes_follow_the_worst_level(db_url: URL, engine: E
     unreachable = runner.invoke(app, ["status", "--json"], env=gone)
     assert unreachable.exit_code == 2
     assert "sxc_no_such_db" in unreachable.output
+
+
+PARTITION_ROWS = 2000
+
+
+@pytest.fixture
+def old_interactions(engine: Engine) -> str:
+    """2000 interactions from January 2000, a month without its own partition: they land in
+    user_interactions_default (autovacuum off there, so dead tuples stay to be seen)."""
+    with engine.begin() as conn:
+        user, track = factories.user(conn), factories.track(conn)
+        conn.execute(text("ALTER TABLE user_interactions_default SET (autovacuum_enabled = false)"))
+        conn.execute(
+            text(
+                "INSERT INTO user_interactions (user_id, track_id, interaction_type, created_at) "
+                "SELECT :u, :t, 'play', timestamptz '2000-01-15 00:00Z' + g * interval '1 minute' "
+                "FROM generate_series(1, :n) g"
+            ),
+            {"u": user, "t": track, "n": PARTITION_ROWS},
+        )
+    wait_until(
+        engine,
+        "SELECT n_live_tup FROM pg_stat_user_tables WHERE relname = 'user_interactions_default'",
+        lambda n: n == PARTITION_ROWS,
+    )
+    return "user_interactions_default"
+
+
+def test_a_partitioned_index_is_reported_once_by_its_own_name(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("CREATE INDEX ui_track_again ON user_interactions (track_id)"))
+        conn.execute(text("CREATE INDEX ui_user_type ON user_interactions (user_id, context)"))
+    checks = run_status(engine, UNUSED_INDEX_MIN_BYTES=0)
+    duplicates = checks["duplicate indexes"]
+    assert duplicates.level is Level.WARNING
+    assert duplicates.details.count("idx_user_interactions_track_id = ui_track_again") == 1
+    assert "idx_user_interactions_user_id (known" in " ".join(duplicates.details)
+    unused = checks["unused indexes"]
+    assert any(d.startswith("ui_track_again: ") for d in unused.details)
+    every_name = duplicates.details + unused.details
+    assert not [d for d in every_name if d.startswith("user_interactions_")]
+
+
+def test_a_scanned_partitioned_index_counts_as_used(engine: Engine, old_interactions: str) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SET enable_seqscan = off"))
+        conn.execute(text("SELECT count(*) FROM user_interactions WHERE track_id = 1"))
+    wait_until(
+        engine,
+        "SELECT sum(idx_scan) FROM pg_stat_user_indexes WHERE indexrelname LIKE '%track_id_idx'",
+        lambda n: n is not None and int(str(n)) >= 1,
+    )
+    details = run_status(engine, UNUSED_INDEX_MIN_BYTES=0)["unused indexes"].details
+    assert not any(d.startswith("idx_user_interactions_track_id:") for d in details)
+    assert any(d.startswith("idx_user_interactions_created:") for d in details)
+
+
+def test_dead_tuples_are_reported_per_partition_with_the_parent_named(
+    engine: Engine, old_interactions: str
+) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            text("DELETE FROM user_interactions WHERE id IN "
+                 "(SELECT id FROM user_interactions_default ORDER BY id LIMIT 600)")
+        )  # fmt: skip
+    wait_until(
+        engine,
+        f"SELECT n_dead_tup FROM pg_stat_user_tables WHERE relname = '{old_interactions}'",
+        lambda n: n == 600,
+    )
+    check = run_status(engine)["dead tuples"]
+    assert check.level is Level.WARNING
+    assert check.details == [
+        "user_interactions_default (partition of user_interactions): 30% dead (600 of 2000)"
+    ]
+
+
+def test_index_usage_and_size_of_a_partitioned_table_are_summed_under_the_parent(
+    engine: Engine, old_interactions: str
+) -> None:
+    with engine.connect() as conn:
+        for value in range(120):
+            conn.execute(
+                text("SELECT count(*) FROM user_interactions WHERE play_duration_ms = :v"),
+                {"v": value},
+            )
+    wait_until(
+        engine,
+        f"SELECT seq_scan FROM pg_stat_user_tables WHERE relname = '{old_interactions}'",
+        lambda n: n is not None and int(str(n)) >= 120,
+    )
+    checks = run_status(engine)
+    usage = checks["index usage"]
+    assert usage.level is Level.WARNING
+    about_interactions = [d for d in usage.details if d.startswith("user_interactions")]
+    assert len(about_interactions) == 1
+    assert about_interactions[0].startswith("user_interactions: 0% of")
+    sizes = checks["size"].details
+    assert any(d.startswith("user_interactions: ") for d in sizes)
+    assert not any(d.startswith("user_interactions_") for d in sizes)

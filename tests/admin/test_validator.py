@@ -131,3 +131,31 @@ def test_the_validator_script_prints_json_and_exits_by_outcome(db_url: URL, engi
     failing = run_script(db_url, "--group", "schema")
     assert failing.returncode == 2
     assert "idx_artists_genres" in failing.stdout
+
+
+def test_a_track_without_a_duration_counts_as_zero_in_the_playlist_total(
+    engine: Engine, seeded: dict[str, int]
+) -> None:
+    with engine.begin() as conn:
+        unknown = factories.track(conn, duration_ms=None)
+        conn.execute(
+            text(
+                "INSERT INTO playlist_tracks (playlist_id, track_id, position) VALUES (:p, :t, 3)"
+            ),
+            {"p": seeded["playlist"], "t": unknown},
+        )
+        total = conn.execute(
+            text("SELECT total_duration_ms FROM playlists WHERE id = :p"), {"p": seeded["playlist"]}
+        ).scalar_one()
+    assert total == 600_000
+    assert results(engine, "relationships")["playlist total_duration_ms"].outcome is Outcome.PASS
+
+
+def test_orphans_in_a_partitioned_table_are_checked_once_through_the_parent(
+    engine: Engine, seeded: dict[str, int]
+) -> None:
+    checked = [name for name in results(engine, "relationships") if "user_interactions" in name]
+    assert sorted(checked) == [
+        "no orphans: user_interactions.track_id -> tracks",
+        "no orphans: user_interactions.user_id -> users",
+    ]

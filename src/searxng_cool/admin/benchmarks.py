@@ -4,6 +4,10 @@ Each canonical query runs under EXPLAIN (ANALYZE, BUFFERS); it passes when the p
 one of the indexes meant for it and finishes under 100 ms. On a table too small for the
 planner to bother with an index (fewer than SMALL_TABLE_ROWS rows), sequential scans are
 switched off for that one query, which still proves the index can serve it.
+
+On a partitioned table the plan names each partition's copy of an index; those names are
+mapped to the partitioned index they belong to before they are compared with the expected
+ones, and the table's size is the sum of its partitions' (admin/relations.py).
 """
 
 from __future__ import annotations
@@ -15,14 +19,16 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from searxng_cool.admin import relations
 from searxng_cool.admin.health_checks import IDENTICAL_INDEXES, INVALID_INDEXES
 from searxng_cool.admin.outcomes import Outcome, Result
 
 TIME_LIMIT_MS = 100.0
+# conparentid = 0: a partition's clone of its parent's foreign key is the parent's, judged once.
 _UNINDEXED_FOREIGN_KEYS = """
 SELECT c.conrelid::regclass::text || '.' || a.attname FROM pg_constraint c
   JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
- WHERE c.contype = 'f' AND NOT EXISTS (
+ WHERE c.contype = 'f' AND c.conparentid = 0 AND NOT EXISTS (
        SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1])
  ORDER BY 1
 """
@@ -87,14 +93,9 @@ def _index_names(plan: dict[str, Any]) -> Iterator[str]:
 
 
 def explain(connection: Connection, query: CanonicalQuery) -> tuple[set[str], float, bool]:
-    """Indexes used, execution time (ms), and whether seq scans had to be switched off."""
-    rows = int(
-        connection.execute(
-            text("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = CAST(:t AS regclass)"),
-            {"t": query.table},
-        ).scalar_one()
-    )
-    small = rows < SMALL_TABLE_ROWS
+    """Indexes used (partition copies named by their parent index), execution time (ms), and
+    whether seq scans had to be switched off."""
+    small = relations.estimated_rows(connection, query.table) < SMALL_TABLE_ROWS
     savepoint = connection.begin_nested()
     try:
         if small:
@@ -105,7 +106,8 @@ def explain(connection: Connection, query: CanonicalQuery) -> tuple[set[str], fl
     finally:
         savepoint.rollback()
     document = raw if isinstance(raw, list) else json.loads(raw)
-    return set(_index_names(document[0]["Plan"])), float(document[0]["Execution Time"]), small
+    used = relations.root_index_names(connection, _index_names(document[0]["Plan"]))
+    return used, float(document[0]["Execution Time"]), small
 
 
 def performance_benchmarks(connection: Connection) -> list[Result]:

@@ -2,7 +2,9 @@
 
 1. Unless told not to, take a backup (pg_dump, read back, manifest) before any revision.
 2. Set lock_timeout and statement_timeout for the session, so a migration that cannot get
-   its lock gives up instead of stalling the application behind it.
+   its lock gives up instead of stalling the application behind it. These configured
+   timeouts are authoritative: the runner also sets `searxng_cool.runner_timeouts`, and a
+   revision's own timeouts (`db.sql.revision_timeouts`) apply only where it is not set.
 3. Apply the revisions in one transaction: a failure rolls back to the starting revision.
 4. At head, run the validator's schema and migration-history groups.
 On any failure the error carries the exact command that restores the backup.
@@ -21,6 +23,7 @@ from searxng_cool.admin import backup, migrations, validator
 from searxng_cool.admin.outcomes import Outcome, Result
 from searxng_cool.config import DatabaseConfig, OperationsConfig
 from searxng_cool.db.engine import make_engine
+from searxng_cool.db.sql import RUNNER_TIMEOUTS_SETTING
 from searxng_cool.errors import EnvironmentProblem
 
 POST_MIGRATION_GROUPS = ("schema", "migrations")
@@ -65,6 +68,7 @@ def _apply(
         with engine.begin() as conn:
             conn.exec_driver_sql(f"SET lock_timeout = {int(ops['LOCK_TIMEOUT_MS'])}")
             conn.exec_driver_sql(f"SET statement_timeout = {int(ops['STATEMENT_TIMEOUT_MS'])}")
+            conn.exec_driver_sql(f"SET {RUNNER_TIMEOUTS_SETTING} = 'on'")
             if downgrade:
                 migrations.downgrade(conn, revision)
             else:

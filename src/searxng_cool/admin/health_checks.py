@@ -2,6 +2,17 @@
 
 Every query is limited to the current database: pg_stat_activity, pg_stat_statements and
 pg_locks are cluster-wide, and other databases' sessions are not ours to report.
+
+Partitioned tables (`user_interactions`): the checks judge what the schema declares.
+- Index checks (usage of an index, duplicates, known prefixes, invalid) treat each
+  partition's copy of an index as the partitioned index it belongs to: scans and sizes are
+  summed over the partitions and the parent's name is reported, once.
+- Index usage per table is summed over a table's partitions and reported under the parent:
+  queries address the parent, and a month's partition alone is mostly too small to judge.
+- Dead tuples are reported per partition, named with its parent: VACUUM (autovacuum and
+  `optimize`) works on one partition at a time, and one busy month can be bloated while the
+  table as a whole is not.
+- Sizes (in `status`) are summed under the parent.
 """
 
 from __future__ import annotations
@@ -13,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from searxng_cool.admin.relations import root_of
 from searxng_cool.config import OperationsConfig
 
 # Indexes the spec names although a composite index starts with the same column(s):
@@ -85,8 +97,9 @@ def connections(connection: Connection, ops: OperationsConfig, pool_size: int) -
 def index_usage(connection: Connection, ops: OperationsConfig) -> Check:
     found = rows(
         connection,
-        "SELECT relname, n_live_tup, seq_scan, coalesce(idx_scan, 0) FROM pg_stat_user_tables "
-        "ORDER BY relname",
+        "SELECT r.relname, sum(s.n_live_tup)::bigint, sum(s.seq_scan)::bigint, "
+        "sum(coalesce(s.idx_scan, 0))::bigint FROM pg_stat_user_tables s "
+        f"JOIN pg_class r ON r.oid = {root_of('s.relid')} GROUP BY r.relname ORDER BY 1",
     )
     low, judged, sparse = [], 0, 0
     for name, live, seq, idx in found:
@@ -137,9 +150,11 @@ def slow_queries(connection: Connection, ops: OperationsConfig) -> Check:
 def dead_tuples(connection: Connection, ops: OperationsConfig) -> Check:
     found = rows(
         connection,
-        "SELECT relname, n_live_tup, n_dead_tup FROM pg_stat_user_tables "
-        "WHERE n_live_tup + n_dead_tup >= :min_rows "
-        "AND n_dead_tup::float / (n_live_tup + n_dead_tup) > :ratio ORDER BY relname",
+        "SELECT s.relname || CASE WHEN c.relispartition THEN ' (partition of ' "
+        "|| pg_partition_root(s.relid)::regclass::text || ')' ELSE '' END, "
+        "s.n_live_tup, s.n_dead_tup FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
+        "WHERE s.n_live_tup + s.n_dead_tup >= :min_rows "
+        "AND s.n_dead_tup::float / (s.n_live_tup + s.n_dead_tup) > :ratio ORDER BY 1",
         min_rows=ops["DEAD_TUPLE_MIN_ROWS"],
         ratio=ops["DEAD_TUPLE_MAX_RATIO"],
     )
@@ -154,37 +169,50 @@ def dead_tuples(connection: Connection, ops: OperationsConfig) -> Check:
     )
 
 
+# Index pairs are found on every table, partitions included, then named by the index each
+# belongs to (a partition's copy by its partitioned index) and reported once per pair.
+_PAIR_NAMES = f"""
+  JOIN pg_class c ON c.oid = a.indrelid
+  JOIN pg_class ra ON ra.oid = {root_of("a.indexrelid")}
+  JOIN pg_class rb ON rb.oid = {root_of("b.indexrelid")}
+ WHERE c.relnamespace = 'public'::regnamespace
+"""
 # Pairs of indexes on the same table with the same columns, operator classes, expressions
 # and predicate: one of each pair is pure cost. Shared with the validator.
-IDENTICAL_INDEXES = """
-SELECT a.indexrelid::regclass::text, b.indexrelid::regclass::text FROM pg_index a
+IDENTICAL_INDEXES = f"""
+SELECT DISTINCT least(ra.relname, rb.relname), greatest(ra.relname, rb.relname) FROM pg_index a
   JOIN pg_index b ON a.indrelid = b.indrelid AND a.indexrelid < b.indexrelid
    AND a.indkey = b.indkey AND a.indclass = b.indclass
    AND coalesce(pg_get_expr(a.indexprs, a.indrelid), '') = coalesce(pg_get_expr(b.indexprs, b.indrelid), '')
    AND coalesce(pg_get_expr(a.indpred, a.indrelid), '') = coalesce(pg_get_expr(b.indpred, b.indrelid), '')
-  JOIN pg_class c ON c.oid = a.indrelid
- WHERE c.relnamespace = 'public'::regnamespace ORDER BY 1, 2
+{_PAIR_NAMES} ORDER BY 1, 2
 """
 # A plain non-unique index whose columns lead another index of the same table.
-_PREFIX_INDEXES = """
-SELECT a.indexrelid::regclass::text, b.indexrelid::regclass::text FROM pg_index a
+_PREFIX_INDEXES = f"""
+SELECT DISTINCT ra.relname, rb.relname FROM pg_index a
   JOIN pg_index b ON a.indrelid = b.indrelid AND a.indexrelid <> b.indexrelid
    AND a.indnatts < b.indnatts AND a.indexprs IS NULL AND b.indexprs IS NULL
    AND a.indpred IS NULL AND NOT a.indisunique
    AND (string_to_array(b.indkey::text, ' '))[1:a.indnatts] = string_to_array(a.indkey::text, ' ')
-  JOIN pg_class c ON c.oid = a.indrelid
- WHERE c.relnamespace = 'public'::regnamespace ORDER BY 1, 2
+{_PAIR_NAMES} ORDER BY 1, 2
 """
-INVALID_INDEXES = "SELECT indexrelid::regclass::text FROM pg_index WHERE NOT indisvalid ORDER BY 1"
+# An invalid partition copy is named with the partitioned index it belongs to.
+INVALID_INDEXES = f"""
+SELECT i.indexrelid::regclass::text || CASE WHEN c.relispartition
+       THEN ' (partition copy of ' || {root_of("i.indexrelid")}::regclass::text || ')' ELSE '' END
+  FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE NOT i.indisvalid ORDER BY 1
+"""
 
 
 def unused_indexes(connection: Connection, ops: OperationsConfig) -> Check:
+    # A partitioned index is used when any partition's copy is; its size is theirs summed.
     unused = rows(
         connection,
-        "SELECT s.indexrelname, pg_relation_size(s.indexrelid) FROM pg_stat_user_indexes s "
-        "JOIN pg_index i ON i.indexrelid = s.indexrelid "
-        "WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary "
-        "AND pg_relation_size(s.indexrelid) >= :min_bytes ORDER BY 1",
+        "SELECT r.relname, sum(pg_relation_size(s.indexrelid))::bigint FROM pg_stat_user_indexes s "
+        f"JOIN pg_class r ON r.oid = {root_of('s.indexrelid')} "
+        "JOIN pg_index i ON i.indexrelid = r.oid WHERE NOT i.indisunique AND NOT i.indisprimary "
+        "GROUP BY r.relname HAVING sum(s.idx_scan) = 0 "
+        "AND sum(pg_relation_size(s.indexrelid)) >= :min_bytes ORDER BY 1",
         min_bytes=ops["UNUSED_INDEX_MIN_BYTES"],
     )
     return Check(
@@ -201,7 +229,7 @@ def duplicate_indexes(connection: Connection, ops: OperationsConfig) -> Check:
     duplicates = rows(connection, IDENTICAL_INDEXES)
     prefixes = rows(connection, _PREFIX_INDEXES)
     unknown = [(a, b) for a, b in prefixes if a not in KNOWN_PREFIX_INDEXES]
-    known = [a for a, _ in prefixes if a in KNOWN_PREFIX_INDEXES]
+    known = sorted({a for a, _ in prefixes if a in KNOWN_PREFIX_INDEXES})
     return Check(
         "duplicate indexes",
         Level.WARNING if duplicates or unknown else Level.OK,
@@ -228,7 +256,8 @@ def not_valid_constraints(connection: Connection, ops: OperationsConfig) -> Chec
     found = rows(
         connection,
         "SELECT conrelid::regclass::text || '.' || conname FROM pg_constraint "
-        "WHERE NOT convalidated AND connamespace = 'public'::regnamespace ORDER BY 1",
+        "WHERE NOT convalidated AND conparentid = 0 AND connamespace = 'public'::regnamespace "
+        "ORDER BY 1",
     )
     return Check(
         "NOT VALID constraints",

@@ -7,6 +7,12 @@ A revision opts out of a rule with a comment line giving the reason:
 
 Objects created in the same revision are new, so nothing else can be waiting on them:
 an index on a table created a few lines earlier needs no CONCURRENTLY.
+
+Timeouts: the gated runner's configured lock_timeout/statement_timeout are authoritative. A
+revision declares its own with `op.execute(sql.revision_timeouts(...))`, which applies only
+when no runner set its own (`missing-timeouts` checks that it is there before the first
+lock); a plain `SET lock_timeout` would override the operator's choice
+(`timeouts-override-runner`, checked in upgrade() and downgrade()).
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 
 from searxng_cool.admin import migrations
+from searxng_cool.db.sql import RUNNER_TIMEOUTS_SETTING
 from searxng_cool.errors import InvalidInput
 
 SAFE_ALTERNATIVES: dict[str, str] = {
@@ -53,8 +60,13 @@ SAFE_ALTERNATIVES: dict[str, str] = {
         "first deploy code that no longer reads the column, then drop it in a later revision"
     ),
     "missing-timeouts": (
-        "start upgrade() with op.execute(\"SET lock_timeout = '5s'\") and "
-        "op.execute(\"SET statement_timeout = '15min'\") so a blocked lock fails fast"
+        'start upgrade() with op.execute(sql.revision_timeouts(lock_timeout="5s", '
+        'statement_timeout="15min")) (from searxng_cool.db import sql) so a blocked lock '
+        "fails fast"
+    ),
+    "timeouts-override-runner": (
+        "set the revision's timeouts with op.execute(sql.revision_timeouts(...)): they then "
+        "apply only when the gated upgrade has not set the operator's configured timeouts"
     ),
     "offline-render": (
         "keep upgrade() renderable with --sql (no reads through op.get_bind()), so its SQL can "
@@ -83,6 +95,10 @@ _LOCKING = re.compile(
     r"^(?:ALTER\s+TABLE|CREATE\s+(?:UNIQUE\s+)?INDEX|DROP|CREATE\s+TRIGGER)", re.I
 )
 _TRIGGER_OR_DROP_TARGET = re.compile(r"\bON\s+" + _NAME.format(group="table"), re.I)
+_SET_TIMEOUT = re.compile(
+    r"^SET\s+(?:(?:LOCAL|SESSION)\s+)?(lock_timeout|statement_timeout)\b", re.I
+)
+_SET_CONFIG_TIMEOUT = re.compile(r"\bset_config\s*\(\s*'(lock_timeout|statement_timeout)'", re.I)
 _DROPPED = re.compile(
     r"^DROP\s+(?:TABLE|INDEX|MATERIALIZED\s+VIEW|VIEW|TRIGGER)\s+(?:CONCURRENTLY\s+)?(?:IF\s+EXISTS\s+)?"
     + _NAME.format(group="table"),
@@ -140,8 +156,8 @@ def split_statements(sql: str) -> list[str]:
     return [" ".join(s.split()) for s in statements if s.strip()]
 
 
-def render_upgrade_sql(path: Path) -> str:
-    """The SQL the revision file's upgrade() emits, rendered offline (no database)."""
+def render_upgrade_sql(path: Path, *, function: str = "upgrade") -> str:
+    """The SQL the revision file's upgrade() (or `function`) emits, rendered offline."""
     spec = importlib.util.spec_from_file_location(f"_lint_{path.stem}", path)
     if spec is None or spec.loader is None:
         raise InvalidInput(f"{path} is not a Python revision file")
@@ -153,7 +169,7 @@ def render_upgrade_sql(path: Path) -> str:
         opts={"as_sql": True, "output_buffer": buffer, "literal_binds": True},
     )
     with Operations.context(context):
-        module.upgrade()
+        getattr(module, function)()
     return buffer.getvalue()
 
 
@@ -209,22 +225,42 @@ def _statement_target(statement: str) -> str | None:
     return match.group("table").lower() if match else None
 
 
-def lint_sql(sql: str, *, revision: str, source: str = "") -> list[Finding]:
-    """Every unsafe operation in one revision's upgrade SQL, opt-outs applied."""
+def timeouts_set(statement: str) -> tuple[set[str], bool]:
+    """The timeouts a statement sets, and whether it leaves a runner's own timeouts alone."""
+    plain = _SET_TIMEOUT.match(statement)
+    if plain:
+        return {plain.group(1).lower()}, False
+    found = {name.lower() for name in _SET_CONFIG_TIMEOUT.findall(statement)}
+    return found, RUNNER_TIMEOUTS_SETTING in statement
+
+
+def _timeout_overrides(statements: list[str]) -> list[tuple[str, str]]:
+    overriding = []
+    for statement in statements:
+        names, defers = timeouts_set(statement)
+        if names and not defers:
+            overriding.append(("timeouts-override-runner", statement))
+    return overriding
+
+
+def lint_sql(
+    sql: str, *, revision: str, source: str = "", downgrade_sql: str = ""
+) -> list[Finding]:
+    """Every unsafe operation in one revision's upgrade SQL, opt-outs applied; the downgrade's
+    SQL, when given, is checked only for timeouts that override the runner's."""
     statements = [s for s in split_statements(sql) if "alembic_version" not in s]
     created: set[str] = set()
-    raw: list[tuple[str, str]] = []
+    raw = _timeout_overrides(statements)
+    raw += _timeout_overrides(split_statements(downgrade_sql))
     timeouts: set[str] = set()
     for index, statement in enumerate(statements):
         match = _CREATED.match(statement)
         if match:
             created.add(match.group("name").lower())
             continue
-        setting = re.match(
-            r"^SET\s+(?:LOCAL\s+)?(lock_timeout|statement_timeout)\b", statement, re.I
-        )
-        if setting:
-            timeouts.add(setting.group(1).lower())
+        names, _ = timeouts_set(statement)
+        if names:
+            timeouts |= names
             continue
         target = _statement_target(statement)
         if target in created:
@@ -280,7 +316,11 @@ def lint_file(path: Path, revision: str | None = None) -> list[Finding]:
     except Exception as exc:  # a revision's own code failing offline is a finding, not a crash
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
         return _apply_opt_outs([("offline-render", reason)], revision=name, source=source)
-    return lint_sql(rendered, revision=name, source=source)
+    try:  # downgrades are read only for their timeouts; one that cannot render is not linted
+        downgrade_sql = render_upgrade_sql(path, function="downgrade")
+    except Exception:
+        downgrade_sql = ""
+    return lint_sql(rendered, revision=name, source=source, downgrade_sql=downgrade_sql)
 
 
 def lint_revisions(revisions: list[str] | None = None) -> list[Finding]:

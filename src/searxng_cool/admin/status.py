@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from searxng_cool.admin import health_checks, maintenance, migrations
 from searxng_cool.admin.health_checks import Check, Level, rows
+from searxng_cool.admin.relations import root_of
 from searxng_cool.config import OperationsConfig
 
 POPULARITY_VIEW = "mv_track_popularity"
@@ -86,12 +87,13 @@ def _revision(connection: Connection) -> Check:
 
 
 def _sizes(connection: Connection, *, record: bool) -> Check:
+    # A partitioned table's size is the sum of its partitions' (the parent stores nothing).
     found = rows(
         connection,
         "SELECT 'database', pg_database_size(current_database()) UNION ALL "
-        "(SELECT c.oid::regclass::text, pg_total_relation_size(c.oid) FROM pg_class c "
-        "WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'm') "
-        "ORDER BY 2 DESC LIMIT :n)",
+        f"(SELECT {root_of('c.oid')}::regclass::text, sum(pg_total_relation_size(c.oid))::bigint "
+        "FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'm') "
+        "GROUP BY 1 ORDER BY 2 DESC LIMIT :n)",
         n=_LARGEST_TABLES,
     )
     sizes = {name: int(size) for name, size in found}

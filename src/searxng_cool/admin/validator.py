@@ -99,23 +99,30 @@ def schema_integrity(connection: Connection) -> list[Result]:
     ]
 
 
+# conparentid = 0: a partition's clone of its parent's foreign key is checked through the
+# parent, once (the parent's query reads every partition).
 _SINGLE_COLUMN_FOREIGN_KEYS = """
 SELECT c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text, r.attname
   FROM pg_constraint c
   JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
   JOIN pg_attribute r ON r.attrelid = c.confrelid AND r.attnum = c.confkey[1]
- WHERE c.contype = 'f' AND cardinality(c.conkey) = 1 AND c.connamespace = 'public'::regnamespace
+ WHERE c.contype = 'f' AND cardinality(c.conkey) = 1 AND c.conparentid = 0
+   AND c.connamespace = 'public'::regnamespace
  ORDER BY c.conname
 """
 # Playlists whose positions are not exactly 0..n-1, and whose total differs from its tracks.
+# The expected total is the rule the triggers keep (db/sql/playlist_total_duration_v1.sql,
+# docs/DATABASE.md): every playlist_tracks row counts (a track listed twice counts twice),
+# a track without a known duration counts as 0, and an empty playlist totals 0.
 _PLAYLIST_GAPS = """
 SELECT playlist_id FROM playlist_tracks GROUP BY playlist_id
 HAVING min(position) <> 0 OR max(position) <> count(*) - 1 ORDER BY 1 LIMIT 10
 """
 _PLAYLIST_WRONG_TOTAL = """
 SELECT p.id FROM playlists p
- WHERE p.total_duration_ms <> coalesce((SELECT sum(t.duration_ms) FROM playlist_tracks pt
-        JOIN tracks t ON t.id = pt.track_id WHERE pt.playlist_id = p.id), 0)
+ WHERE p.total_duration_ms <> coalesce((SELECT sum(coalesce(t.duration_ms, 0))
+        FROM playlist_tracks pt JOIN tracks t ON t.id = pt.track_id
+        WHERE pt.playlist_id = p.id), 0)
  ORDER BY 1 LIMIT 10
 """
 
@@ -160,7 +167,8 @@ def data_consistency(connection: Connection) -> list[Result]:
     group = "data consistency"
     not_valid = names(
         connection,
-        "SELECT conrelid::regclass::text || '.' || conname FROM pg_constraint WHERE NOT convalidated AND connamespace = 'public'::regnamespace",
+        "SELECT conrelid::regclass::text || '.' || conname FROM pg_constraint WHERE NOT convalidated "
+        "AND conparentid = 0 AND connamespace = 'public'::regnamespace",
     )
     populated = connection.execute(
         text(

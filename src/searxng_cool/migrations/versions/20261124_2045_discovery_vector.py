@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from searxng_cool.db import sql
+
 revision: str = "20261124_2045_discovery_vector"
 down_revision: str | Sequence[str] | None = "20261124_2046_catalog_ingest"
 branch_labels: str | Sequence[str] | None = None
@@ -57,8 +59,7 @@ class Cube(sa.types.UserDefinedType[object]):
 
 
 def upgrade() -> None:
-    op.execute("SET LOCAL lock_timeout = '5s'")
-    op.execute("SET LOCAL statement_timeout = '15min'")
+    op.execute(sql.revision_timeouts(lock_timeout="5s", statement_timeout="15min"))
     op.add_column("discovery_session_tracks", sa.Column("score", sa.Double(), nullable=True))
     op.add_column(
         "discovery_session_tracks",
@@ -109,8 +110,7 @@ def _create_indexes(*statements: str) -> None:
 
 
 def downgrade() -> None:
-    op.execute("SET LOCAL lock_timeout = '5s'")
-    op.execute("SET LOCAL statement_timeout = '15min'")
+    op.execute(sql.revision_timeouts(lock_timeout="5s", statement_timeout="15min"))
     op.drop_index("idx_tracks_audio_vector", table_name="tracks")
     op.drop_column("tracks", "audio_vector")
     op.drop_index(

@@ -31,8 +31,7 @@ CONCURRENT_INDEXES = (
 
 
 def upgrade() -> None:
-    op.execute("SET LOCAL lock_timeout = '5s'")
-    op.execute("SET LOCAL statement_timeout = '15min'")
+    op.execute(sql.revision_timeouts(lock_timeout="5s", statement_timeout="15min"))
     op.execute(sql.load("catalog_name_key_v1"))
     op.add_column("albums", sa.Column("release_date_precision", sa.String(length=5), nullable=True))
     op.add_column("albums", sa.Column("title_key", sa.Text(), nullable=True))
@@ -90,8 +89,7 @@ def _create_indexes_on_existing_tables() -> None:
 
 
 def downgrade() -> None:
-    op.execute("SET LOCAL lock_timeout = '5s'")
-    op.execute("SET LOCAL statement_timeout = '15min'")
+    op.execute(sql.revision_timeouts(lock_timeout="5s", statement_timeout="15min"))
     op.drop_index("idx_track_credits_artist_id", table_name="track_credits")
     op.drop_table("track_credits")
     for name, _table, _columns in CONCURRENT_INDEXES:

@@ -46,8 +46,7 @@ UPDATE playlists p
 
 
 def upgrade() -> None:
-    op.execute("SET LOCAL lock_timeout = '5s'")
-    op.execute("SET LOCAL statement_timeout = '15min'")
+    op.execute(sql.revision_timeouts(lock_timeout="5s", statement_timeout="15min"))
     op.create_table(
         "playlist_activity",
         sa.Column("id", sa.BigInteger(), nullable=False),
@@ -148,7 +147,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("SET LOCAL lock_timeout = '5s'")
+    op.execute(sql.revision_timeouts(lock_timeout="5s"))
     op.drop_index("idx_tracks_popularity", table_name="tracks")
     for trigger, table in DURATION_TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")

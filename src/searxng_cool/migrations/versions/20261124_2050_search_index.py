@@ -73,8 +73,7 @@ def upgrade() -> None:
     # CREATE TRIGGER takes a SHARE ROW EXCLUSIVE lock on artists, albums and tracks:
     # give up rather than queue behind a long writer and block every reader. The backfill
     # reads every row once (minutes at millions of tracks), hence the statement bound.
-    op.execute("SET LOCAL lock_timeout = '5s'")
-    op.execute("SET LOCAL statement_timeout = '60min'")
+    op.execute(sql.revision_timeouts(lock_timeout="5s", statement_timeout="60min"))
     op.create_table(
         "search_entries",
         sa.Column("kind", sa.Text(), nullable=False),
@@ -114,8 +113,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("SET LOCAL lock_timeout = '5s'")
-    op.execute("SET LOCAL statement_timeout = '15min'")
+    op.execute(sql.revision_timeouts(lock_timeout="5s", statement_timeout="15min"))
     for table, triggers in TRIGGERS.items():
         for trigger in triggers:
             op.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")

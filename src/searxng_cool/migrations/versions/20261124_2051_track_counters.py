@@ -33,8 +33,7 @@ def _counter(name: str) -> sa.Column[int]:
 
 
 def upgrade() -> None:
-    op.execute("SET LOCAL lock_timeout = '5s'")
-    op.execute("SET LOCAL statement_timeout = '15min'")
+    op.execute(sql.revision_timeouts(lock_timeout="5s", statement_timeout="15min"))
     op.create_table(
         "track_play_counters",
         sa.Column("track_id", sa.Integer(), nullable=False),
@@ -61,8 +60,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("SET LOCAL lock_timeout = '5s'")
-    op.execute("SET LOCAL statement_timeout = '15min'")
+    op.execute(sql.revision_timeouts(lock_timeout="5s", statement_timeout="15min"))
     for event in TRIGGERS:
         op.execute(f"DROP TRIGGER track_play_counters_on_{event} ON user_interactions")
     op.execute("DROP FUNCTION track_play_counters_apply()")
