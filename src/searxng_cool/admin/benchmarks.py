@@ -46,7 +46,7 @@ class CanonicalQuery:
 CANONICAL_QUERIES = (
     CanonicalQuery("tracks of an artist", "tracks",
                    "SELECT id, title FROM tracks WHERE artist_id = 1",
-                   ("idx_tracks_artist_id", "idx_tracks_artist_album")),
+                   ("idx_tracks_artist_id", "idx_tracks_artist_album", "idx_tracks_match_key")),
     CanonicalQuery("tracks of an album", "tracks",
                    "SELECT id, title FROM tracks WHERE album_id = 1", ("idx_tracks_album_id",)),
     CanonicalQuery("a user's plays of a track", "user_interactions",

@@ -142,7 +142,6 @@ class Album(Base):
         one_of("album_type", ALBUM_TYPES, "album_type_known"),
         jsonb_is("genres", "array"),
         jsonb_is("credits", "object"),
-        Index("idx_albums_artist_id", "artist_id"),
         Index("idx_albums_genres", "genres", postgresql_using="gin"),
         CheckConstraint(
             "release_date_precision IN ('year', 'month', 'day')",

@@ -69,6 +69,9 @@ def upgrade() -> None:
     )
     op.create_index("idx_track_credits_artist_id", "track_credits", ["artist_id"], unique=False)
     _create_indexes_on_existing_tables()
+    # idx_albums_artist_title_key leads with artist_id: it serves the foreign key's lookups,
+    # and the single-column index would only cost writes.
+    op.execute("DROP INDEX IF EXISTS idx_albums_artist_id")
 
 
 def _create_indexes_on_existing_tables() -> None:
@@ -92,6 +95,7 @@ def downgrade() -> None:
     op.execute(sql.revision_timeouts(lock_timeout="5s", statement_timeout="15min"))
     op.drop_index("idx_track_credits_artist_id", table_name="track_credits")
     op.drop_table("track_credits")
+    op.execute("CREATE INDEX IF NOT EXISTS idx_albums_artist_id ON albums (artist_id)")
     for name, _table, _columns in CONCURRENT_INDEXES:
         op.execute(f"DROP INDEX IF EXISTS {name}")
     op.execute("ALTER TABLE albums DROP CONSTRAINT ck_albums_release_date_precision_known")
