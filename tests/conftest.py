@@ -138,8 +138,20 @@ def scalar(conn: Connection, sql: str, **params: object) -> object:
     return conn.execute(text(sql), params).scalar()
 
 
+NEEDS_SHARED_DATA = pytest.mark.skipif(
+    not SHARED_DATA.is_dir(),
+    reason="the public music data (../shared/data beside the repository) is absent",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that take `shared_data` skip, saying why, on a clone without the public data."""
+    for item in items:
+        if "shared_data" in getattr(item, "fixturenames", ()):
+            item.add_marker(NEEDS_SHARED_DATA)
+
+
 @pytest.fixture
 def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.skip("the public music data (../shared/data beside the repository) is absent")
+    """The public music data beside the repository (see NEEDS_SHARED_DATA)."""
     return SHARED_DATA

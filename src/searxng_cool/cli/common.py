@@ -12,9 +12,10 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy import Engine, pool
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
 
 from searxng_cool.config import Settings, load_settings, redact
-from searxng_cool.db.engine import make_engine
+from searxng_cool.db.engine import make_engine, session_scope
 from searxng_cool.errors import SearxngCoolError
 
 console = Console()
@@ -42,6 +43,13 @@ def engine(current: Settings) -> Iterator[Engine]:
         yield made
     finally:
         made.dispose()
+
+
+@contextmanager
+def transaction() -> Iterator[Session]:
+    """One ORM session and one transaction for the command: commit on success, else roll back."""
+    with engine(settings()) as made, session_scope(made) as session:
+        yield session
 
 
 def handles_errors(command: Callable[P, R]) -> Callable[P, R]:

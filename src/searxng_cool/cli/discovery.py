@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.orm import Session
 
-from searxng_cool.cli.common import console, engine, handles_errors, settings
-from searxng_cool.db.engine import session_scope
+from searxng_cool.cli.common import console, handles_errors, transaction
 from searxng_cool.discovery import sessions
 from searxng_cool.errors import InvalidInput
 from searxng_cool.listening import profiles
 
 profiles_app = typer.Typer(help="User music profiles learned from listening.", no_args_is_help=True)
 discover_app = typer.Typer(help="Discovery sessions: start, next, act, end.", no_args_is_help=True)
-
-
-@contextmanager
-def transaction() -> Iterator[Session]:
-    """One transaction per command."""
-    with engine(settings()) as eng, session_scope(eng) as session:
-        yield session
 
 
 def _json_object(value: str, what: str) -> dict[str, Any]:

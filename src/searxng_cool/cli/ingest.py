@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 from rich.progress import DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from searxng_cool.accounts.users import get_or_create_user
 from searxng_cool.catalog.generator import write_records
@@ -20,7 +19,7 @@ from searxng_cool.catalog.ingest import (
     ingest_file,
 )
 from searxng_cool.catalog.reader import load_mapping, shipped_formats
-from searxng_cool.cli.common import console, engine, handles_errors, settings
+from searxng_cool.cli.common import console, engine, handles_errors, settings, transaction
 from searxng_cool.errors import InvalidInput
 from searxng_cool.listening.events import JsonlRejects
 from searxng_cool.listening.profiles import rebuild_profiles
@@ -59,12 +58,12 @@ def _ingest_scrobbles(
     file: Path, username: str, rejects: Path, batch_size: int
 ) -> tuple[IngestSummary, ScrobblePlays, Path]:
     plays_rejects = rejects.with_name(f"{rejects.name.removesuffix('.jsonl')}.plays.jsonl")
-    with engine(settings()) as eng, eng.begin() as conn:
-        user_id = get_or_create_user(conn, username=username)
+    with transaction() as session:
+        user_id = get_or_create_user(session, username=username)
     with JsonlRejects(plays_rejects) as sink:
         plays = ScrobblePlays(user_id=user_id, rejects=sink)
         summary = _run(file, SCROBBLE_FORMAT, None, rejects, batch_size, after_load=plays)
-    with engine(settings()) as eng, Session(eng) as session, session.begin():
+    with transaction() as session:
         rebuild_profiles(session=session, user_ids=[user_id])
     return summary, plays, plays_rejects
 

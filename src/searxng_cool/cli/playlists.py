@@ -10,8 +10,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from searxng_cool.cli.common import console, engine, errors, handles_errors, settings
-from searxng_cool.db.engine import session_scope
+from searxng_cool.cli.common import console, errors, handles_errors, transaction
 from searxng_cool.errors import InvalidInput
 from searxng_cool.playlists import editing, manage, reading, smart
 from searxng_cool.playlists.rules import parse_rules
@@ -43,7 +42,7 @@ def refresh_smart(
     if (playlist is None) == (not all_):
         raise InvalidInput("name one playlist with --playlist ID, or use --all")
     failures: list[smart.RefreshFailure] = []
-    with engine(settings()) as eng, session_scope(eng) as session:
+    with transaction() as session:
         if playlist is not None:
             results = [smart.refresh_smart_playlist(session, playlist_id=playlist)]
         else:
@@ -89,7 +88,7 @@ def create(
     Example: db_cli.py playlists create "Late night" --owner 1 --rules late-night.json
     """
     rules = None if rules_file is None else _read_rules(rules_file)
-    with engine(settings()) as eng, session_scope(eng) as session:
+    with transaction() as session:
         playlist_id = manage.create_playlist(
             session,
             owner_id=owner,
@@ -112,7 +111,7 @@ def show(
 
     Example: db_cli.py playlists show 42 --as 1
     """
-    with engine(settings()) as eng, session_scope(eng) as session:
+    with transaction() as session:
         summary = reading.get_playlist(session, playlist_id=playlist_id, viewer_id=viewer)
         entries = reading.list_tracks(
             session, playlist_id=playlist_id, viewer_id=viewer, limit=limit
@@ -150,7 +149,7 @@ def add(
 
     Example: db_cli.py playlists add 42 101 102 --as 1 --at 0
     """
-    with engine(settings()) as eng, session_scope(eng) as session:
+    with transaction() as session:
         result = editing.add_tracks(
             session, playlist_id=playlist_id, actor_id=actor, track_ids=track_ids, position=at
         )
@@ -169,7 +168,7 @@ def move(
 
     Example: db_cli.py playlists move 42 7 0 --as 1
     """
-    with engine(settings()) as eng, session_scope(eng) as session:
+    with transaction() as session:
         result = editing.move_track(
             session,
             playlist_id=playlist_id,
@@ -191,7 +190,7 @@ def remove(
 
     Example: db_cli.py playlists remove 42 3 5 --as 1
     """
-    with engine(settings()) as eng, session_scope(eng) as session:
+    with transaction() as session:
         result = editing.remove_tracks(
             session, playlist_id=playlist_id, actor_id=actor, positions=positions
         )
@@ -205,7 +204,7 @@ def dedupe(playlist_id: PlaylistId, actor: AsUser) -> None:
 
     Example: db_cli.py playlists dedupe 42 --as 1
     """
-    with engine(settings()) as eng, session_scope(eng) as session:
+    with transaction() as session:
         result = editing.dedupe_tracks(session, playlist_id=playlist_id, actor_id=actor)
     console.print(f"playlist {playlist_id}: {result.track_count} tracks (version {result.version})")
 
@@ -223,6 +222,6 @@ def delete(
     """
     if not yes:
         raise InvalidInput(f"deleting playlist {playlist_id} cannot be undone; add --yes")
-    with engine(settings()) as eng, session_scope(eng) as session:
+    with transaction() as session:
         count = manage.delete_playlist(session, playlist_id=playlist_id, actor_id=actor)
     console.print(f"deleted playlist {playlist_id} ({count} tracks)")
