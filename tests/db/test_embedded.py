@@ -62,7 +62,27 @@ def test_the_cluster_listens_on_a_socket_only_and_preloads_pg_stat_statements(
             throwaway_cluster.data_dir
         )
         assert conn.execute(text("SHOW TimeZone")).scalar_one() == "UTC"
+        sized = embedded.sized_settings(embedded.machine_memory_bytes())
+        assert conn.execute(text("SHOW shared_buffers")).scalar_one() == sized["shared_buffers"]
+        assert conn.execute(text("SHOW max_wal_size")).scalar_one() == "4GB"
     engine.dispose()
+
+
+def test_memory_settings_follow_the_machine_within_bounds() -> None:
+    small = embedded.sized_settings(512 << 20)
+    large = embedded.sized_settings(24 << 30)
+    huge = embedded.sized_settings(1 << 40)
+    assert small["shared_buffers"] == "128MB"  # never below PostgreSQL's own default
+    assert large["shared_buffers"] == "3072MB"  # an eighth of memory
+    assert huge["shared_buffers"] == "4096MB"  # capped
+    assert small["maintenance_work_mem"] == "64MB"
+    assert huge["maintenance_work_mem"] == "1024MB"
+
+
+def test_a_clusters_own_settings_override_the_sized_defaults(tmp_path: Path) -> None:
+    cluster = EmbeddedCluster(tmp_path / "pgdata", settings={"shared_buffers": "256MB"})
+    assert cluster.server_settings()["shared_buffers"] == "256MB"
+    assert cluster.server_settings()["max_wal_size"] == "4GB"
 
 
 def test_stop_stops_and_start_starts_again(throwaway_cluster: EmbeddedCluster) -> None:

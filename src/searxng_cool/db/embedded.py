@@ -33,6 +33,41 @@ _MAX_SOCKET_PATH = 103  # sun_path is 108 bytes; ".s.PGSQL.5432" is appended
 _CONFIG_INCLUDE = "searxng_cool.conf"
 
 
+_MB = 1 << 20
+
+
+def machine_memory_bytes() -> int:
+    """Physical memory of this machine (what the cluster's memory settings are sized to)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        return 4096 * _MB
+
+
+def sized_settings(memory_bytes: int) -> dict[str, str]:
+    """Server settings for a cluster that bulk-loads catalogs and event logs.
+
+    PostgreSQL's defaults (128 MB of shared buffers, 1 GB of WAL between checkpoints)
+    make every bulk load pay for evicted index pages and full-page images after each
+    early checkpoint. These follow the usual sizing: an eighth of memory for shared
+    buffers (128 MB .. 4 GB), half for the planner's cache estimate, and checkpoints
+    spaced by time rather than forced by WAL volume.
+    """
+
+    def clamp(value: int, low: int, high: int) -> str:
+        return f"{max(low, min(high, value)) // _MB}MB"
+
+    return {
+        "shared_buffers": clamp(memory_bytes // 8, 128 * _MB, 4096 * _MB),
+        "effective_cache_size": clamp(memory_bytes // 2, 512 * _MB, 64 * 1024 * _MB),
+        "maintenance_work_mem": clamp(memory_bytes // 32, 64 * _MB, 1024 * _MB),
+        "work_mem": clamp(memory_bytes // 512, 4 * _MB, 64 * _MB),
+        "max_wal_size": "4GB",
+        "checkpoint_timeout": "15min",
+        "checkpoint_completion_target": "0.9",
+    }
+
+
 def running_as_root() -> bool:
     return os.geteuid() == 0
 
@@ -213,9 +248,15 @@ class EmbeddedCluster:
                 f"include_if_exists = '{_CONFIG_INCLUDE}'\n"
             )
 
+    def server_settings(self) -> dict[str, str]:
+        """Machine-sized defaults, overridden by this cluster's own settings."""
+        return sized_settings(machine_memory_bytes()) | dict(self.settings)
+
     def _write_settings(self) -> None:
+        """Write the settings file; it takes effect when the server next starts."""
         path = self.data_dir / _CONFIG_INCLUDE
-        text = "".join(f"{key} = '{value}'\n" for key, value in sorted(self.settings.items()))
+        settings = self.server_settings()
+        text = "".join(f"{key} = '{value}'\n" for key, value in sorted(settings.items()))
         if path.exists() and path.read_text(encoding="utf-8") == text:
             return
         path.write_text(text, encoding="utf-8")
