@@ -137,19 +137,29 @@ ARTIST_MERGES = (
 # A compilation's one source id spans many artists: it maps to the first artist's album
 # and the others keep their own, so the source step only follows a mapping of the same artist.
 ALBUM_STEPS = (
+    # The genres are those a new album is inserted with, so it is never updated just after.
     """
     CREATE TEMPORARY TABLE batch_albums ON COMMIT DROP AS
-    SELECT artist_id, album_key AS title_key,
-           mode() WITHIN GROUP (ORDER BY album) AS title,
-           max(album_mbid) AS mbid,
-           (array_agg(release_date ORDER BY line_no) FILTER (WHERE release_date IS NOT NULL))[1]
-               AS release_date,
-           (array_agg(release_precision ORDER BY line_no)
-               FILTER (WHERE release_date IS NOT NULL))[1] AS release_precision,
-           NULL::integer AS album_id,
-           false AS created
-      FROM ingest_staging WHERE kind = 'track' AND album IS NOT NULL
-     GROUP BY artist_id, album_key
+    WITH genres AS (
+        SELECT artist_id, album_key, jsonb_agg(DISTINCT to_jsonb(genre)) AS genres
+          FROM ingest_staging, unnest(genres) AS genre
+         WHERE kind = 'track' AND album IS NOT NULL
+         GROUP BY artist_id, album_key
+    ), albums AS (
+        SELECT artist_id, album_key,
+               mode() WITHIN GROUP (ORDER BY album) AS title,
+               max(album_mbid) AS mbid,
+               (array_agg(release_date ORDER BY line_no)
+                   FILTER (WHERE release_date IS NOT NULL))[1] AS release_date,
+               (array_agg(release_precision ORDER BY line_no)
+                   FILTER (WHERE release_date IS NOT NULL))[1] AS release_precision
+          FROM ingest_staging WHERE kind = 'track' AND album IS NOT NULL
+         GROUP BY artist_id, album_key
+    )
+    SELECT a.artist_id, a.album_key AS title_key, a.title, a.mbid, a.release_date,
+           a.release_precision, coalesce(g.genres, '[]') AS genres,
+           NULL::integer AS album_id, false AS created
+      FROM albums a LEFT JOIN genres g USING (artist_id, album_key)
     """,
     # An MBID names one album only: a second title claiming it in this batch loses it.
     """
@@ -185,8 +195,9 @@ ALBUM_STEPS = (
     " WHERE album_id IS NULL",
     """
     INSERT INTO albums (id, title, artist_id, musicbrainz_id, release_date,
-                        release_date_precision, title_key)
-    SELECT album_id, left(title, 255), artist_id, mbid, release_date, release_precision, title_key
+                        release_date_precision, title_key, genres)
+    SELECT album_id, left(title, 255), artist_id, mbid, release_date, release_precision,
+           title_key, genres
       FROM batch_albums WHERE created
     """,
     """
@@ -217,7 +228,9 @@ ALBUM_MERGES = (
     WITH incoming AS (
         SELECT album_id, jsonb_agg(DISTINCT genre) AS genres
           FROM ingest_staging, unnest(genres) AS genre
-         WHERE album_id IS NOT NULL GROUP BY album_id
+         WHERE album_id IS NOT NULL
+           AND album_id NOT IN (SELECT album_id FROM batch_albums WHERE created)
+         GROUP BY album_id
     )
     UPDATE albums a
        SET genres = (SELECT jsonb_agg(DISTINCT g) FROM jsonb_array_elements(a.genres || i.genres) g)

@@ -34,7 +34,7 @@ DURATION_TOLERANCE_RATIO = 0.025
 INGEST_LOCK = "SELECT pg_advisory_xact_lock(hashtext('searxng_cool.catalog.ingest'))"
 # The batch tables go at commit; dropping them first lets one transaction load several batches.
 BATCH_TABLES = (
-    "ingest_staging, batch_artists, changed_artists, batch_albums, changed_albums,"
+    "ingest_raw, ingest_keys, ingest_staging, batch_artists, changed_artists, batch_albums, changed_albums,"
     " batch_tracks, incoming_tracks, changed_tracks, new_mappings"
 )
 

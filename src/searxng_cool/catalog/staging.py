@@ -1,6 +1,6 @@
-"""The per-batch staging table: validated records COPYed in, match keys computed on the way.
+"""The per-batch staging table: validated records COPYed in, then joined to their match keys.
 
-The table is TEMPORARY and dropped at commit, so each batch's transaction is self-contained:
+The tables are TEMPORARY and dropped at commit, so each batch's transaction is self-contained:
 a batch that fails leaves nothing behind, and a re-run starts clean.
 """
 
@@ -14,11 +14,11 @@ from sqlalchemy import Connection
 from searxng_cool.catalog.records import STAGING_COLUMNS, SourceRecord
 
 STAGING_TABLE = "ingest_staging"
+RAW_TABLE = "ingest_raw"
+KEYS_TABLE = "ingest_keys"
 
-# Keys are GENERATED columns so PostgreSQL computes them during COPY, with the same
-# IMMUTABLE function that produced the keys stored in the catalog.
-CREATE_STAGING = f"""
-CREATE TEMPORARY TABLE {STAGING_TABLE} (
+CREATE_RAW = f"""
+CREATE TEMPORARY TABLE {RAW_TABLE} (
     line_no integer NOT NULL,
     kind text NOT NULL,
     source_type text NOT NULL,
@@ -44,15 +44,36 @@ CREATE TEMPORARY TABLE {STAGING_TABLE} (
     audio_features jsonb,
     popularity double precision,
     country text,
-    played_at timestamptz,
-    artist_key text GENERATED ALWAYS AS (catalog_name_key(artist_primary)) STORED,
-    title_key text GENERATED ALWAYS AS (catalog_name_key(title_base)) STORED,
-    version_key text GENERATED ALWAYS AS (catalog_name_key(title_version)) STORED,
-    album_key text GENERATED ALWAYS AS (catalog_name_key(album)) STORED,
-    artist_id integer,
-    album_id integer,
-    track_id integer
+    played_at timestamptz
 ) ON COMMIT DROP
+"""
+
+# Match keys come from the same IMMUTABLE function that produced the keys stored in the
+# catalog, computed once per distinct name of the batch (names repeat: popular artists,
+# one recording from several sources) rather than four times per row. `ingest_keys` keeps
+# them for the featured names too.
+CREATE_KEYS = f"""
+CREATE TEMPORARY TABLE {KEYS_TABLE} ON COMMIT DROP AS
+SELECT name, catalog_name_key(name) AS key
+  FROM (SELECT artist_primary FROM {RAW_TABLE}
+        UNION SELECT title_base FROM {RAW_TABLE}
+        UNION SELECT title_version FROM {RAW_TABLE}
+        UNION SELECT album FROM {RAW_TABLE}
+        UNION SELECT unnest(featured) FROM {RAW_TABLE}) AS names (name)
+ WHERE name IS NOT NULL
+"""
+
+CREATE_STAGING = f"""
+CREATE TEMPORARY TABLE {STAGING_TABLE} ON COMMIT DROP AS
+SELECT r.*,
+       artist.key AS artist_key, title.key AS title_key, version.key AS version_key,
+       album.key AS album_key,
+       NULL::integer AS artist_id, NULL::integer AS album_id, NULL::integer AS track_id
+  FROM {RAW_TABLE} r
+  JOIN {KEYS_TABLE} artist ON artist.name = r.artist_primary
+  JOIN {KEYS_TABLE} version ON version.name = r.title_version
+  LEFT JOIN {KEYS_TABLE} title ON title.name = r.title_base
+  LEFT JOIN {KEYS_TABLE} album ON album.name = r.album
 """
 
 
@@ -64,15 +85,17 @@ def driver_connection(connection: Connection) -> PsycopgConnection[object]:
 
 
 def stage(connection: Connection, records: Iterable[SourceRecord]) -> None:
-    """Create the batch's staging table and COPY the records into it (one round trip)."""
-    connection.exec_driver_sql(CREATE_STAGING)
+    """Create the batch's staging table: COPY the records in (one round trip), add keys."""
+    connection.exec_driver_sql(CREATE_RAW)
     columns = ", ".join(STAGING_COLUMNS)
     with (
         driver_connection(connection).cursor() as cursor,
-        cursor.copy(f"COPY {STAGING_TABLE} ({columns}) FROM STDIN") as copy,
+        cursor.copy(f"COPY {RAW_TABLE} ({columns}) FROM STDIN") as copy,
     ):
         for record in records:
             copy.write_row(record)
+    connection.exec_driver_sql(CREATE_KEYS)
+    connection.exec_driver_sql(CREATE_STAGING)
     # Resolution joins the staging table several times; give the planner its size.
     # Only the join columns: statistics on the arrays and JSON would cost more than they help.
     connection.exec_driver_sql(
