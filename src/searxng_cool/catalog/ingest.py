@@ -13,8 +13,10 @@ row) and are counted; nothing is dropped without a trace.
 from __future__ import annotations
 
 import json
+import queue
 import re
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,7 +85,7 @@ def validated(rows: Iterator[SourceRow], rejects: RejectsFile) -> Iterator[Sourc
             rejects.write(row.line_no, str(exc), row.raw)
 
 
-def batches(records: Iterator[SourceRecord], size: int) -> Iterator[list[SourceRecord]]:
+def batches(records: Iterator[SourceRecord], size: int) -> Generator[list[SourceRecord]]:
     batch: list[SourceRecord] = []
     for record in records:
         batch.append(record)
@@ -92,6 +94,61 @@ def batches(records: Iterator[SourceRecord], size: int) -> Iterator[list[SourceR
             batch = []
     if batch:
         yield batch
+
+
+# How many validated batches may wait for the database while the next one is read.
+READ_AHEAD = 2
+_POLL_SECONDS = 0.5
+
+
+class _Done:
+    """The reader thread's last item: the end of the file, or the error that stopped it."""
+
+    def __init__(self, error: BaseException | None = None) -> None:
+        self.error = error
+
+
+def read_ahead(produce: Generator[list[SourceRecord]]) -> Iterator[list[SourceRecord]]:
+    """The batches of `produce`, read and validated in a thread while the caller loads.
+
+    Reading and validating is Python work; loading a batch is mostly waiting for
+    PostgreSQL (the driver releases the GIL while it waits), so the two overlap. Errors
+    of the reader are raised here, in the caller; a caller that stops early stops the reader.
+    """
+    handoff: queue.Queue[list[SourceRecord] | _Done] = queue.Queue(maxsize=READ_AHEAD)
+    stop = threading.Event()
+
+    def put(item: list[SourceRecord] | _Done) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(item, timeout=_POLL_SECONDS)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def reader() -> None:
+        try:
+            for batch in produce:
+                if not put(batch):
+                    return
+        except BaseException as exc:  # handed to the caller, raised there
+            put(_Done(exc))
+            return
+        finally:
+            produce.close()  # the file, whether the caller read to the end or not
+        put(_Done())
+
+    thread = threading.Thread(target=reader, name="ingest-reader", daemon=True)
+    thread.start()
+    try:
+        while not isinstance(item := handoff.get(), _Done):
+            yield item
+        if item.error is not None:
+            raise item.error
+    finally:
+        stop.set()
+        thread.join()
 
 
 AfterLoad = Callable[[Connection, list[SourceRecord]], None]
@@ -141,7 +198,8 @@ def ingest_file(
     summary = IngestSummary()
     source = ProgressFile(path)
     with _rejects_file(rejects_path, summary) as rejects:
-        for batch in batches(validated(read_rows(source, mapping), rejects), batch_size):
+        produce = batches(validated(read_rows(source, mapping), rejects), batch_size)
+        for batch in read_ahead(produce):
             summary.add(commit_batch(engine, batch, after_load))
             rejects.handle.flush()
             if progress:
