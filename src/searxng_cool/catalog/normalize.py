@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _FEATURING = r"(?:feat\.?|ft\.?|featuring|with)"
 # "(feat. Khalid)", "[with Diplo & Charli XCX]": featured artists in brackets.
@@ -72,6 +73,12 @@ def canonical_version(text: str) -> str:
     return " ".join(words)
 
 
+# Titles and artist strings repeat across a file (one recording from several sources, a
+# popular artist on many rows); the results are immutable, so they are cached.
+_CACHED = 1 << 16
+
+
+@lru_cache(maxsize=_CACHED)
 def split_title(title: str) -> TitleParts:
     """Base title, canonical version tag ('' for none) and featured artists of a title."""
     featured: list[str] = []
@@ -94,6 +101,7 @@ def split_title(title: str) -> TitleParts:
     return TitleParts(base, canonical_version(" ".join(versions)), tuple(featured))
 
 
+@lru_cache(maxsize=_CACHED)
 def split_artist(artist: str) -> ArtistParts:
     """The main artist and those featured: "Calvin Harris feat. Rihanna".
 

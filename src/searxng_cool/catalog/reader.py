@@ -141,10 +141,12 @@ def _fill_template(template: str, fields: dict[str, Any]) -> str | None:
 
 
 def _cell_reader(mapping: Mapping, cells: dict[str, Any]) -> Callable[[str, str], Any]:
+    nulls, field_nulls = mapping.null_values, mapping.field_null_values
+
     def cell(column: str, record_field: str) -> Any:
         value = cells.get(column)
         if isinstance(value, str) and (
-            value in mapping.null_values or value in mapping.field_null_values.get(record_field, ())
+            value in nulls or (field_nulls and value in field_nulls.get(record_field, ()))
         ):
             return None
         return value
