@@ -145,3 +145,55 @@ def test_an_upsert_reindexes_what_it_inserted_and_what_it_updated(
     connection.execute(upsert, {"kept": mbid})
     assert entry(connection, "artist", kept) == ("nirvana", "'nirvana':1A", 0)
     assert [r.name for r in search(connection, query="hole").results] == ["Hole"]
+
+
+def test_a_popularity_change_moves_the_track_artist_and_album_entries(
+    connection: Connection,
+) -> None:
+    artist = factories.artist(connection, name="Robyn")
+    album = factories.album(connection, title="Body Talk", artist_id=artist)
+    track = factories.track(
+        connection, title="Dancing On My Own", artist_id=artist, album_id=album, popularity=10
+    )
+    before = entry(connection, "track", track)
+    connection.execute(text("UPDATE tracks SET popularity = 87 WHERE id = :id"), {"id": track})
+    after = entry(connection, "track", track)
+    assert before is not None
+    assert after is not None
+    assert after == (before[0], before[1], 87)  # same document, new popularity
+    for kind, entity in (("artist", artist), ("album", album)):
+        found = entry(connection, kind, entity)
+        assert found is not None
+        assert found[2] == 87
+    # A track that lost its entry gets a whole one back on its next change.
+    connection.execute(text("DELETE FROM search_entries WHERE kind = 'track'"))
+    connection.execute(text("UPDATE tracks SET popularity = 90 WHERE id = :id"), {"id": track})
+    assert entry(connection, "track", track) == (before[0], before[1], 90)
+
+
+def test_a_large_update_after_a_small_one_in_the_same_session_reindexes_every_row(
+    connection: Connection,
+) -> None:
+    # The UPDATE triggers' queries are planned once per session: the second statement must
+    # still find its 2,000 changed rows (and not compare every new row with every old one).
+    artist = factories.artist(connection, name="Many")
+    connection.execute(
+        text(
+            "INSERT INTO tracks (title, artist_id)"
+            " SELECT 'Song ' || n, :artist FROM generate_series(1, 2000) n"
+        ),
+        {"artist": artist},
+    )
+    connection.execute(text("UPDATE tracks SET title = 'Tiny' WHERE title = 'Song 1'"))
+    connection.execute(
+        text("UPDATE tracks SET title = 'Renamed ' || id WHERE artist_id = :artist"),
+        {"artist": artist},
+    )
+    renamed = connection.execute(
+        text(
+            "SELECT count(*) FROM search_entries e JOIN tracks t ON t.id = e.entity_id"
+            " WHERE e.kind = 'track' AND t.artist_id = :artist AND e.document @@ 'renamed'"
+        ),
+        {"artist": artist},
+    ).scalar_one()
+    assert renamed == 2000

@@ -57,17 +57,55 @@ BEGIN
 END
 $$;
 
+-- A track whose title, artist and album stay has the same document: when only its
+-- popularity changes (the common merge during ingest), set the entry's popularity and pass
+-- it on to its artist's and album's entries, as search_refresh_tracks would, without
+-- recomputing three documents. A track that has no entry yet gets a whole one.
+CREATE OR REPLACE FUNCTION search_refresh_track_popularity(ids integer[])
+RETURNS void
+LANGUAGE sql
+AS $$
+    SELECT public.search_refresh_tracks(ARRAY(
+        SELECT u.id FROM unnest(ids) AS u(id)
+         WHERE NOT EXISTS (SELECT 1 FROM public.search_entries e
+                            WHERE e.kind = 'track' AND e.entity_id = u.id)));
+
+    UPDATE public.search_entries e
+       SET popularity = t.popularity
+      FROM (SELECT id, coalesce(popularity, 0) AS popularity FROM public.tracks
+             WHERE id = ANY(ids) ORDER BY id) AS t
+     WHERE e.kind = 'track' AND e.entity_id = t.id AND e.popularity <> t.popularity;
+
+    UPDATE public.search_entries e
+       SET popularity = best.popularity
+      FROM (SELECT 'album' AS kind, t.album_id AS id, max(t.popularity) AS popularity
+              FROM public.tracks t WHERE t.id = ANY(ids) AND t.album_id IS NOT NULL
+             GROUP BY t.album_id
+            UNION ALL
+            SELECT 'artist', t.artist_id, max(t.popularity)
+              FROM public.tracks t WHERE t.id = ANY(ids) AND t.artist_id IS NOT NULL
+             GROUP BY t.artist_id
+             ORDER BY 1, 2) AS best
+     WHERE e.kind = best.kind AND e.entity_id = best.id AND e.popularity < best.popularity;
+$$;
+
 CREATE OR REPLACE FUNCTION search_index_tracks_updated()
 RETURNS trigger
 LANGUAGE plpgsql
 AS $$
+DECLARE
+    reindexed integer[];
 BEGIN
     PERFORM public.search_forget('track',
         ARRAY(SELECT id FROM old_rows EXCEPT SELECT id FROM new_rows));
-    PERFORM public.search_refresh_tracks(ARRAY(
-        SELECT id FROM (SELECT id, title, artist_id, album_id, popularity FROM new_rows
-                        EXCEPT SELECT id, title, artist_id, album_id, popularity FROM old_rows)
-                    AS changed));
+    reindexed := ARRAY(
+        SELECT id FROM (SELECT id, title, artist_id, album_id FROM new_rows
+                        EXCEPT SELECT id, title, artist_id, album_id FROM old_rows) AS changed);
+    PERFORM public.search_refresh_tracks(reindexed);
+    PERFORM public.search_refresh_track_popularity(ARRAY(
+        SELECT id FROM (SELECT id, popularity FROM new_rows
+                        EXCEPT SELECT id, popularity FROM old_rows) AS changed
+        EXCEPT SELECT unnest(reindexed)));
     RETURN NULL;
 END
 $$;

@@ -1,11 +1,13 @@
-"""search index update triggers find changed rows with EXCEPT
+"""search index update triggers: changed rows by EXCEPT; popularity-only track updates
 
 Replaces the three UPDATE trigger functions of the search index
 (`db/sql/search_index_updates_v2.sql`): they found the changed rows of a statement by
 joining old_rows to new_rows, a plan PL/pgSQL caches after its first use in a session, so
 a nested loop planned for a small UPDATE made a later UPDATE of 50,000 rows quadratic.
-Same results, same triggers; only the function bodies change. The downgrade restores the
-v1 bodies from `db/sql/search_index_v1.sql`.
+A track whose only change is its popularity keeps its document: its entry's popularity is
+set directly (`search_refresh_track_popularity`) instead of recomputing three documents.
+Same results, same triggers; only function bodies change. The downgrade restores the v1
+bodies from `db/sql/search_index_v1.sql` and drops the new function.
 
 Revision ID: 20261124_2246_search_triggers
 Revises: 20261124_2050_search_index
@@ -53,3 +55,4 @@ def downgrade() -> None:
     op.execute(sql.revision_timeouts(lock_timeout="5s", statement_timeout="1min"))
     for name in FUNCTIONS:
         op.execute(_v1_definition(name))
+    op.execute("DROP FUNCTION IF EXISTS search_refresh_track_popularity(integer[])")
