@@ -94,8 +94,8 @@ def stage(connection: Connection, records: Iterable[SourceRecord]) -> None:
     ):
         for record in records:
             copy.write_row(record)
-    connection.exec_driver_sql(f"ANALYZE {RAW_TABLE} (artist_primary, title_version)")
     connection.exec_driver_sql(CREATE_KEYS)
+    # With the keys' size known the joins below are hashed; the raw table needs no statistics.
     connection.exec_driver_sql(f"ANALYZE {KEYS_TABLE}")
     connection.exec_driver_sql(CREATE_STAGING)
     # Resolution joins the staging table several times; give the planner its size.
