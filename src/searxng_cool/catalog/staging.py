@@ -101,5 +101,5 @@ def stage(connection: Connection, records: Iterable[SourceRecord]) -> None:
     # Resolution joins the staging table several times; give the planner its size.
     # Only the join columns: statistics on the arrays and JSON would cost more than they help.
     connection.exec_driver_sql(
-        f"ANALYZE {STAGING_TABLE} (source_type, source_id, artist_key, album_key, artist_mbid)"
+        f"ANALYZE {STAGING_TABLE} (kind, source_type, source_id, artist_key, album_key, artist_mbid)"
     )
