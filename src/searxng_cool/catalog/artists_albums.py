@@ -187,7 +187,10 @@ ALBUM_STEPS = (
     """
     UPDATE batch_albums b SET album_id = m.id
       FROM (SELECT artist_id, title_key, min(id) AS id, max(musicbrainz_id) AS mbid
-              FROM albums GROUP BY artist_id, title_key) AS m
+              FROM albums
+             WHERE (artist_id, title_key) IN (SELECT artist_id, title_key FROM batch_albums
+                                               WHERE album_id IS NULL)
+             GROUP BY artist_id, title_key) AS m
      WHERE b.album_id IS NULL AND (b.artist_id, b.title_key) = (m.artist_id, m.title_key)
        AND (b.mbid IS NULL OR m.mbid IS NULL)
     """,
