@@ -29,7 +29,7 @@ from searxng_cool.catalog.records import RecordRejected, SourceRecord, parse_rec
 from searxng_cool.catalog.resolve import BatchOutcome, load_batch
 from searxng_cool.errors import InvalidInput, NotFound
 
-DEFAULT_BATCH_SIZE = 50_000
+DEFAULT_BATCH_SIZE = 100_000
 _VALUES_IN_REASON = re.compile(r"'[^']*'|\"[^\"]*\"|\d+")
 MAX_BATCH_SIZE = 1_000_000
 
@@ -96,8 +96,9 @@ def batches(records: Iterator[SourceRecord], size: int) -> Generator[list[Source
         yield batch
 
 
-# How many validated batches may wait for the database while the next one is read.
-READ_AHEAD = 2
+# How many validated batches may wait for the database while the next one is read: one is
+# enough (reading a batch takes less time than loading it) and bounds memory to three batches.
+READ_AHEAD = 1
 _POLL_SECONDS = 0.5
 
 
