@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
@@ -18,11 +21,12 @@ from sqlalchemy.engine import URL
 from typer.testing import CliRunner
 
 from searxng_cool.catalog.generator import write_records
-from searxng_cool.catalog.ingest import ingest_file
+from searxng_cool.catalog.ingest import ingest_file, read_ahead
 from searxng_cool.catalog.reader import load_mapping
 from searxng_cool.catalog.records import RecordRejected, parse_record
 from searxng_cool.catalog.resolve import resolve_tracks
 from searxng_cool.cli.main import app
+from searxng_cool.errors import InvalidInput
 from tests.catalog.ingest_helpers import catalog_snapshot, count, ingest_records
 from tests.conftest import REPO_ROOT, DatabaseFactory
 
@@ -301,3 +305,40 @@ def test_broken_csv_rows_are_rejected_and_the_rest_is_loaded(
     with engine.connect() as conn:
         durations = conn.execute(text("SELECT duration_ms FROM tracks ORDER BY 1")).scalars().all()
     assert durations == [180000, 200000]
+
+
+def test_reading_ahead_hands_over_every_batch_in_order_then_the_readers_error() -> None:
+    def produce() -> Iterator[list[int]]:
+        yield [1]
+        yield [2]
+        raise InvalidInput("the source broke")
+
+    batches = read_ahead(produce())  # type: ignore[arg-type]
+    assert next(batches) == [1]
+    assert next(batches) == [2]
+    with pytest.raises(InvalidInput, match="the source broke"):
+        next(batches)
+
+
+def test_a_loader_that_stops_early_stops_the_reader_and_closes_its_file() -> None:
+    closed = threading.Event()
+
+    def produce() -> Iterator[list[int]]:
+        try:
+            yield from ([n] for n in itertools.count())
+        finally:
+            closed.set()
+
+    for batch in read_ahead(produce()):  # type: ignore[arg-type]
+        if batch == [3]:
+            break
+    assert closed.wait(timeout=5)
+
+
+def test_a_file_without_the_mappings_columns_fails_before_loading_anything(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = write_records(tmp_path / "gen.csv", 10, seed=1)
+    with pytest.raises(InvalidInput, match="has no column"):
+        ingest(engine, path, "spotify-songs", tmp_path / "r.jsonl")
+    assert count(engine, "tracks") == 0
