@@ -50,16 +50,15 @@ CREATE TEMPORARY TABLE {RAW_TABLE} (
 
 # Match keys come from the same IMMUTABLE function that produced the keys stored in the
 # catalog, computed once per distinct name of the batch (names repeat: popular artists,
-# one recording from several sources) rather than four times per row. `ingest_keys` keeps
-# them for the featured names too.
+# one recording from several sources) rather than four times per row. (Featured names are
+# keyed where they are unnested, in `artists_albums.py`.)
 CREATE_KEYS = f"""
 CREATE TEMPORARY TABLE {KEYS_TABLE} ON COMMIT DROP AS
 SELECT name, catalog_name_key(name) AS key
   FROM (SELECT artist_primary FROM {RAW_TABLE}
         UNION SELECT title_base FROM {RAW_TABLE}
         UNION SELECT title_version FROM {RAW_TABLE}
-        UNION SELECT album FROM {RAW_TABLE}
-        UNION SELECT unnest(featured) FROM {RAW_TABLE}) AS names (name)
+        UNION SELECT album FROM {RAW_TABLE}) AS names (name)
  WHERE name IS NOT NULL
 """
 
