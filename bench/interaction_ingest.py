@@ -10,8 +10,8 @@ three months, then times, on that one file:
 1. baseline: bare COPY into `bare_interactions`, an unindexed copy of the table
    (`LIKE user_interactions INCLUDING DEFAULTS`: columns, defaults, NOT NULL; no index,
    key, check or trigger);
-2. ingest: `record_batch(read_events(file))`, the path `interactions load` takes (parse and
-   check in Python, COPY into staging, set-based checks, one INSERT ... SELECT into the
+2. ingest: `record_file(file)`, the path `interactions load` takes (the server parses the
+   CSV, plain rows are checked in SQL and the rest by the Python reader, set-based checks, one INSERT ... SELECT into the
    partitioned, indexed, constrained table, counters kept by the statement trigger);
 3. reference: bare COPY straight into `user_interactions` (no checks, no rejects report),
    i.e. what the real table's five indexes, two foreign keys and trigger cost by themselves.
@@ -38,9 +38,8 @@ from sqlalchemy.engine import URL
 from searxng_cool.admin import migrations
 from searxng_cool.config import parse_database_url
 from searxng_cool.listening.events import CollectedRejects
-from searxng_cool.listening.files import read_events
 from searxng_cool.listening.partitions import ensure_partitions
-from searxng_cool.listening.recording import record_batch
+from searxng_cool.listening.recording import record_file
 
 USERS, TRACKS = 1_000, 10_000
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -114,7 +113,7 @@ def run(engine: Engine, events: int, workdir: Path) -> None:
 
     baseline = timed(engine, lambda c: bare_copy(c, "bare_interactions", path))
     rejects = CollectedRejects()
-    ingest = timed(engine, lambda c: record_batch(c, read_events(path), rejects=rejects))
+    ingest = timed(engine, lambda c: record_file(c, path, rejects=rejects))
     assert not rejects.items, rejects.items[:3]
     with engine.begin() as conn:
         conn.execute(text("TRUNCATE user_interactions"))
@@ -128,7 +127,7 @@ def run(engine: Engine, events: int, workdir: Path) -> None:
     print(
         f"bare COPY into unindexed copy : {baseline:7.2f} s  {rate['baseline']:>10,.0f} events/s  (baseline)"
     )
-    print(f"record_batch (interactions load): {ingest:5.2f} s  {rate['ingest']:>10,.0f} events/s")
+    print(f"record_file (interactions load)  : {ingest:5.2f} s  {rate['ingest']:>10,.0f} events/s")
     print(f"bare COPY into user_interactions: {direct:5.2f} s  {rate['direct']:>10,.0f} events/s")
     print(
         f"ingest / bare unindexed COPY   = {rate['ingest'] / rate['baseline']:.1%}  (target >= 50%)"

@@ -13,12 +13,14 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from time import perf_counter
 from typing import Any
 
 from sqlalchemy import Connection, text
 
 from searxng_cool.errors import EnvironmentProblem, InvalidInput, NotFound
+from searxng_cool.listening import csv_staging, files
 from searxng_cool.listening.events import (
     InteractionEvent,
     RejectCounter,
@@ -118,15 +120,18 @@ def _row(event: InteractionEvent, line: int) -> tuple[Any, ...]:
     )
 
 
-def _stage(
+def _create_staging(connection: Connection) -> None:
+    connection.execute(text(CREATE_STAGING))
+    connection.execute(text("TRUNCATE interaction_staging"))
+
+
+def _copy_items(
     connection: Connection,
     items: Iterable[InteractionEvent | Rejection],
     rejects: RejectCounter,
     progress: Callable[[int], None] | None,
 ) -> int:
     """COPY every well-shaped event into the staging table; report the others."""
-    connection.execute(text(CREATE_STAGING))
-    connection.execute(text("TRUNCATE interaction_staging"))
     raw = connection.connection.driver_connection
     if raw is None:
         raise EnvironmentProblem("the database connection is closed; cannot stage the batch")
@@ -150,6 +155,22 @@ def _stage(
     return consumed
 
 
+def _record_staged(connection: Connection, counter: RejectCounter, started: float) -> BatchReport:
+    """Reject what the database cannot take, then insert the rest of the staging table."""
+    # Streamed: a file of a million unknown tracks must not be held in memory at once.
+    unresolved = text(UNRESOLVED).execution_options(stream_results=True, max_row_buffer=10_000)
+    for line, code, reason in connection.execute(unresolved):
+        counter.reject(Rejection(int(line), str(code), str(reason)))
+    connection.execute(text(ENSURE_BATCH_MONTHS))
+    accepted = connection.execute(text(INSERT_RESOLVED)).rowcount
+    return BatchReport(
+        accepted=accepted,
+        rejected=sum(counter.by_code.values()),
+        rejected_by_code=dict(counter.by_code),
+        seconds=perf_counter() - started,
+    )
+
+
 def record_batch(
     connection: Connection,
     events: Iterable[InteractionEvent | Rejection],
@@ -164,18 +185,40 @@ def record_batch(
     """
     started = perf_counter()
     counter = RejectCounter(rejects)
-    _stage(connection, events, counter, progress)
-    # Streamed: a file of a million unknown tracks must not be held in memory at once.
-    unresolved = text(UNRESOLVED).execution_options(stream_results=True, max_row_buffer=10_000)
-    for line, code, reason in connection.execute(unresolved):
-        counter.reject(Rejection(int(line), str(code), str(reason)))
-    connection.execute(text(ENSURE_BATCH_MONTHS))
-    accepted = connection.execute(text(INSERT_RESOLVED)).rowcount
-    return BatchReport(
-        accepted=accepted,
-        rejected=sum(counter.by_code.values()),
-        rejected_by_code=dict(counter.by_code),
-        seconds=perf_counter() - started,
+    _create_staging(connection)
+    _copy_items(connection, events, counter, progress)
+    return _record_staged(connection, counter, started)
+
+
+def record_file(
+    connection: Connection,
+    path: Path,
+    *,
+    file_format: str | None = None,
+    rejects: RejectSink | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> BatchReport:
+    """Record a JSON Lines or CSV file of events as one batch (see `record_batch`).
+
+    A CSV file is parsed by the server (`csv_staging`) when it can be; otherwise, and for
+    JSON Lines, by `files.read_events`. Either way each line is accepted or rejected for the
+    same reason. `progress` is called with the number of lines read.
+    """
+    found = files.detect_format(path, file_format)
+    if found == "csv":
+        started = perf_counter()
+        counter = RejectCounter(rejects)
+        _create_staging(connection)
+        staged = csv_staging.stage_csv(
+            connection,
+            path,
+            lambda items: _copy_items(connection, items, counter, None),
+            progress=progress,
+        )
+        if staged is not None:
+            return _record_staged(connection, counter, started)
+    return record_batch(
+        connection, files.read_events(path, file_format=found), rejects=rejects, progress=progress
     )
 
 
