@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from time import perf_counter
 from typing import Any
@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from searxng_cool.errors import EnvironmentProblem, InvalidInput, NotFound
-from searxng_cool.listening import csv_staging, files
+from searxng_cool.listening import bulk_months, csv_staging, files
 from searxng_cool.listening.events import (
     InteractionEvent,
     RejectCounter,
@@ -84,14 +84,21 @@ INSERT_RESOLVED = """
 INSERT INTO user_interactions
        (user_id, track_id, interaction_type, play_duration_ms, context, created_at)
 SELECT s.user_id, s.track_id, s.interaction_type, s.play_duration_ms,
-       coalesce(s.context, '{}'::jsonb), coalesce(s.created_at, now())
+       coalesce(s.context, '{{}}'::jsonb), coalesce(s.created_at, now())
   FROM interaction_staging s
   JOIN users u ON u.id = s.user_id
   JOIN tracks t ON t.id = s.track_id
- WHERE s.play_duration_ms IS NULL OR t.duration_ms IS NULL
-    OR s.play_duration_ms <= t.duration_ms
+ WHERE (s.play_duration_ms IS NULL OR t.duration_ms IS NULL
+        OR s.play_duration_ms <= t.duration_ms)
+   AND {segment}
  ORDER BY s.created_at NULLS LAST, s.line
 """
+EVERY_ROW = "true"
+# Between two months filled offline: [after, before), and the undated rows in the last one.
+SEGMENT = (
+    "((s.created_at >= :after AND s.created_at < :before)"
+    " OR (CAST(:undated AS boolean) AND s.created_at IS NULL))"
+)
 
 
 @dataclass(frozen=True)
@@ -155,14 +162,37 @@ def _copy_items(
     return consumed
 
 
-def _record_staged(connection: Connection, counter: RejectCounter, started: float) -> BatchReport:
+def _insert_resolved(connection: Connection, bulk_min_rows: int) -> int:
+    """Insert the staged events that resolve; a month with many, into its empty partition
+    offline (`bulk_months`). Segments go in time order, so ids still follow event time."""
+    if not connection.execute(
+        text(bulk_months.FILLABLE_MONTHS), {"at_least": bulk_min_rows}
+    ).first():
+        return int(connection.execute(text(INSERT_RESOLVED.format(segment=EVERY_ROW))).rowcount)
+    bulk_months.lock_writers_out(connection)
+    months = bulk_months.fillable_months(connection, bulk_min_rows)
+    segment = text(INSERT_RESOLVED.format(segment=SEGMENT))
+    accepted, after = 0, datetime.min.replace(tzinfo=UTC)
+    for month in months:
+        lower, upper = bulk_months.month_bounds(connection, month)
+        params = {"after": after, "before": lower, "undated": False}
+        accepted += connection.execute(segment, params).rowcount
+        accepted += bulk_months.fill_month(connection, month)
+        after = upper
+    params = {"after": after, "before": datetime.max.replace(tzinfo=UTC), "undated": True}
+    return accepted + int(connection.execute(segment, params).rowcount)
+
+
+def _record_staged(
+    connection: Connection, counter: RejectCounter, started: float, bulk_min_rows: int
+) -> BatchReport:
     """Reject what the database cannot take, then insert the rest of the staging table."""
     # Streamed: a file of a million unknown tracks must not be held in memory at once.
     unresolved = text(UNRESOLVED).execution_options(stream_results=True, max_row_buffer=10_000)
     for line, code, reason in connection.execute(unresolved):
         counter.reject(Rejection(int(line), str(code), str(reason)))
     connection.execute(text(ENSURE_BATCH_MONTHS))
-    accepted = connection.execute(text(INSERT_RESOLVED)).rowcount
+    accepted = _insert_resolved(connection, bulk_min_rows)
     return BatchReport(
         accepted=accepted,
         rejected=sum(counter.by_code.values()),
@@ -177,6 +207,7 @@ def record_batch(
     *,
     rejects: RejectSink | None = None,
     progress: Callable[[int], None] | None = None,
+    bulk_min_rows: int = bulk_months.BULK_MIN_ROWS,
 ) -> BatchReport:
     """Record every acceptable event; send each refused one to `rejects` with its reason.
 
@@ -187,7 +218,7 @@ def record_batch(
     counter = RejectCounter(rejects)
     _create_staging(connection)
     _copy_items(connection, events, counter, progress)
-    return _record_staged(connection, counter, started)
+    return _record_staged(connection, counter, started, bulk_min_rows)
 
 
 def record_file(
@@ -197,6 +228,7 @@ def record_file(
     file_format: str | None = None,
     rejects: RejectSink | None = None,
     progress: Callable[[int], None] | None = None,
+    bulk_min_rows: int = bulk_months.BULK_MIN_ROWS,
 ) -> BatchReport:
     """Record a JSON Lines or CSV file of events as one batch (see `record_batch`).
 
@@ -216,9 +248,13 @@ def record_file(
             progress=progress,
         )
         if staged is not None:
-            return _record_staged(connection, counter, started)
+            return _record_staged(connection, counter, started, bulk_min_rows)
     return record_batch(
-        connection, files.read_events(path, file_format=found), rejects=rejects, progress=progress
+        connection,
+        files.read_events(path, file_format=found),
+        rejects=rejects,
+        progress=progress,
+        bulk_min_rows=bulk_min_rows,
     )
 
 
