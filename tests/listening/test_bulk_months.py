@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from searxng_cool.admin import validator
@@ -142,3 +144,76 @@ def test_a_month_that_already_has_events_is_added_to_row_by_row(
     assert connection.execute(text(oid)).scalar_one() == before
     count = "SELECT count(*) FROM user_interactions_p2025_01"
     assert connection.execute(text(count)).scalar_one() > 1
+
+
+def test_two_batches_filling_the_same_empty_month_at_once_both_land(engine: Engine) -> None:
+    with engine.begin() as conn:
+        ensure_partitions(conn, months_ahead=1, today=JANUARY.date())
+        people = {
+            "user": factories.user(conn),
+            "other": factories.user(conn),
+            "track": factories.track(conn, duration_ms=200_000),
+            "short": factories.track(conn, duration_ms=1_000),
+        }
+    start = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def load() -> None:
+        try:
+            with engine.begin() as conn:
+                start.wait(5)
+                outcomes.append(record_batch(conn, history(people), bulk_min_rows=5).accepted)
+        except Exception as exc:  # reported by the assertion below
+            outcomes.append(exc)
+
+    workers = [threading.Thread(target=load) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert outcomes == [41, 41]
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT count(*) FROM user_interactions")).scalar_one()
+        counted = conn.execute(
+            text("SELECT sum(total_interactions) FROM track_play_counters")
+        ).scalar_one()
+    assert stored == counted == 82
+
+
+def test_a_writer_of_users_and_events_and_a_filling_batch_do_not_deadlock(engine: Engine) -> None:
+    with engine.begin() as conn:
+        ensure_partitions(conn, months_ahead=1, today=JANUARY.date())
+        people = {
+            "user": factories.user(conn),
+            "other": factories.user(conn),
+            "track": factories.track(conn, duration_ms=200_000),
+            "short": factories.track(conn, duration_ms=1_000),
+        }
+    start = threading.Barrier(2)
+    outcomes: dict[str, object] = {}
+
+    def new_listener() -> None:
+        try:
+            with engine.begin() as conn:
+                listener = factories.user(conn)  # a write to users, held until commit
+                start.wait(5)
+                time.sleep(0.5)  # the batch is under way by now
+                event = [InteractionEvent(listener, people["track"], "play")]
+                outcomes["listener"] = record_batch(conn, event).accepted
+        except Exception as exc:  # reported by the assertion below
+            outcomes["listener"] = exc
+
+    def batch() -> None:
+        try:
+            with engine.begin() as conn:
+                start.wait(5)
+                outcomes["batch"] = record_batch(conn, history(people), bulk_min_rows=5).accepted
+        except Exception as exc:  # reported by the assertion below
+            outcomes["batch"] = exc
+
+    workers = [threading.Thread(target=new_listener), threading.Thread(target=batch)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert outcomes == {"listener": 1, "batch": 41}

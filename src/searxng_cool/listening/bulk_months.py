@@ -4,16 +4,15 @@ Inserting a million events row by row into the partitioned table pays, per row, 
 insertions at random places and two foreign-key checks: about fifteen times a bare COPY.
 When a batch brings many events for a month whose partition is still empty (history being
 imported, a month made ahead of time), its rows go instead into a new plain table, which
-then gets the parent's indexes by sorted builds and its foreign keys by one anti-join each,
-and replaces the empty partition. Nothing is visible until the batch commits, as with the
+gets the parent's indexes by sorted builds and replaces the empty partition; attaching it
+checks its foreign keys with one anti-join each. Nothing is visible until the batch commits, as with the
 row path, and the same rows end up in the same table with the same indexes, keys and
 counters.
 
-Locks: while it fills and indexes the new table, the batch holds an EXCLUSIVE lock on
-`user_interactions` (other writers wait, readers do not). The swap at the end builds
-nothing, but dropping the empty partition takes ACCESS EXCLUSIVE locks on
-`user_interactions`, `users` and `tracks` (it removes that partition's foreign-key
-triggers), held until the batch commits: `interactions load` commits right after.
+Locks, held until the batch commits (`interactions load` commits right after): SHARE ROW
+EXCLUSIVE on `users` and `tracks` and EXCLUSIVE on `user_interactions` while it fills and
+indexes the new table (writers of those tables wait, readers do not); the swap at the end
+builds nothing, and only it takes an ACCESS EXCLUSIVE lock on `user_interactions`.
 """
 
 from __future__ import annotations
@@ -49,13 +48,6 @@ SELECT pi.indexrelid::regclass::text AS parent_index,
   JOIN pg_index cx ON cx.indexrelid = ci.oid AND cx.indrelid = CAST(:partition AS regclass)
  WHERE pi.indrelid = CAST(:parent AS regclass)
  ORDER BY pi.indexrelid
-"""
-
-PARENT_FOREIGN_KEYS = """
-SELECT conname, pg_get_constraintdef(oid)
-  FROM pg_constraint
- WHERE conrelid = CAST(:parent AS regclass) AND contype = 'f'
- ORDER BY conname
 """
 
 # A UTC month's bounds, as values and as literals for DDL (which takes no parameters).
@@ -131,7 +123,14 @@ def fillable_months(connection: Connection, at_least: int) -> list[date]:
 
 
 def lock_writers_out(connection: Connection) -> None:
-    """Hold off other writers (not readers) of user_interactions until this batch commits."""
+    """Hold off other writers (not readers) until this batch commits.
+
+    Attaching the filled partition adds its foreign keys, which takes SHARE ROW EXCLUSIVE
+    locks on `users` and `tracks`. Taken here, first and in this order, a transaction that
+    wrote a user and then waits to write an event makes this batch wait at the start
+    rather than deadlock with it at the end; two filling batches take turns.
+    """
+    connection.execute(text("LOCK TABLE users, tracks IN SHARE ROW EXCLUSIVE MODE"))
     connection.execute(text(f"LOCK TABLE {PARENT} IN EXCLUSIVE MODE"))
 
 
@@ -170,14 +169,6 @@ def fill_month(connection: Connection, month: date) -> int:
             text(f"CREATE {unique}INDEX {_quote(connection, temporary)} ON public.{q_load} {body}")
         )
         built.append((temporary, final_name, is_primary))
-    # Foreign keys validated set-based: one anti-join each instead of a check per row.
-    for name, definition in connection.execute(text(PARENT_FOREIGN_KEYS), {"parent": PARENT}):
-        connection.execute(
-            text(
-                f"ALTER TABLE public.{q_load} ADD CONSTRAINT {_quote(connection, name)}"
-                f" {definition}"
-            )
-        )
     connection.execute(text(ADD_TO_COUNTERS.format(load=f"public.{q_load}")))
     connection.execute(
         text(
@@ -185,7 +176,10 @@ def fill_month(connection: Connection, month: date) -> int:
             f" CHECK (created_at >= {lower_literal} AND created_at < {upper_literal})"
         )
     )
-    # The swap: the only part that blocks readers, and it builds nothing.
+    # The swap: the only part that blocks readers of user_interactions, and it builds
+    # nothing. ATTACH links the indexes and adds the foreign keys, checking the rows with one
+    # anti-join per key (the fill only took rows whose user and track exist, and the locks
+    # above keep them existing).
     connection.execute(text(f"DROP TABLE public.{q_partition}"))
     connection.execute(text(f"ALTER TABLE public.{q_load} RENAME TO {q_partition}"))
     for temporary, final_name, is_primary in built:
