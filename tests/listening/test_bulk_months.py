@@ -25,18 +25,20 @@ STORED = (
 COUNTERS = "SELECT * FROM track_play_counters ORDER BY track_id"
 
 
+def make_people(conn: Connection) -> dict[str, int]:
+    """Two listeners, a long and a short track, and empty partitions for Jan..Mar 2025."""
+    ensure_partitions(conn, months_ahead=2, today=JANUARY.date())
+    return {
+        "user": factories.user(conn),
+        "other": factories.user(conn),
+        "track": factories.track(conn, duration_ms=200_000),
+        "short": factories.track(conn, duration_ms=1_000),
+    }
+
+
 @pytest.fixture
 def people(connection: Connection) -> dict[str, int]:
-    for month in range(3):
-        ensure_partitions(
-            connection, months_ahead=0, today=(JANUARY + timedelta(days=31 * month)).date()
-        )
-    return {
-        "user": factories.user(connection),
-        "other": factories.user(connection),
-        "track": factories.track(connection, duration_ms=200_000),
-        "short": factories.track(connection, duration_ms=1_000),
-    }
+    return make_people(connection)
 
 
 def history(people: dict[str, int]) -> list[InteractionEvent]:
@@ -148,13 +150,7 @@ def test_a_month_that_already_has_events_is_added_to_row_by_row(
 
 def test_two_batches_filling_the_same_empty_month_at_once_both_land(engine: Engine) -> None:
     with engine.begin() as conn:
-        ensure_partitions(conn, months_ahead=1, today=JANUARY.date())
-        people = {
-            "user": factories.user(conn),
-            "other": factories.user(conn),
-            "track": factories.track(conn, duration_ms=200_000),
-            "short": factories.track(conn, duration_ms=1_000),
-        }
+        people = make_people(conn)
     start = threading.Barrier(2)
     outcomes: list[object] = []
 
@@ -182,13 +178,7 @@ def test_two_batches_filling_the_same_empty_month_at_once_both_land(engine: Engi
 
 def test_a_writer_of_users_and_events_and_a_filling_batch_do_not_deadlock(engine: Engine) -> None:
     with engine.begin() as conn:
-        ensure_partitions(conn, months_ahead=1, today=JANUARY.date())
-        people = {
-            "user": factories.user(conn),
-            "other": factories.user(conn),
-            "track": factories.track(conn, duration_ms=200_000),
-            "short": factories.track(conn, duration_ms=1_000),
-        }
+        people = make_people(conn)
     start = threading.Barrier(2)
     outcomes: dict[str, object] = {}
 
