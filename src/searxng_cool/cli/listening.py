@@ -46,9 +46,10 @@ def load(
         Progress(*columns, TimeElapsedColumn(), console=console) as bar,
     ):
         task = bar.add_task(f"loading {file.name}", total=max(total, 0))
-        report = recording.record_batch(
+        report = recording.record_file(
             conn,
-            files.read_events(file, file_format=found),
+            file,
+            file_format=found,
             rejects=sink,
             progress=lambda done: bar.update(task, completed=done),
         )

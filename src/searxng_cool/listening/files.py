@@ -167,7 +167,7 @@ def _csv_event(row: dict[str, str], line: int) -> InteractionEvent:
     )
 
 
-def _csv_header(reader: Any, path: Path) -> list[str]:
+def csv_header(reader: Any, path: Path) -> list[str]:
     header = next(reader, None)
     missing = [name for name in REQUIRED_FIELDS if name not in (header or [])]
     if header is None or missing:
@@ -185,7 +185,7 @@ def _csv_items(path: Path) -> Iterator[InteractionEvent | Rejection]:
     with _open(path) as handle:
         text_stream = (raw.decode("utf-8", "surrogateescape") for raw in handle)
         reader = csv.reader(text_stream, strict=True)
-        header = _csv_header(reader, path)
+        header = csv_header(reader, path)
         while True:
             try:
                 values = next(reader)
@@ -201,10 +201,15 @@ def _csv_items(path: Path) -> Iterator[InteractionEvent | Rejection]:
                 reason = f"{len(values)} fields where the header has {len(header)}"
                 yield Rejection(line, "malformed", reason, record=",".join(values))
                 continue
-            try:
-                yield _csv_event(dict(zip(header, values, strict=True)), line)
-            except FieldError as exc:
-                yield Rejection(line, "malformed", str(exc), record=",".join(values))
+            yield csv_item(dict(zip(header, values, strict=True)), line)
+
+
+def csv_item(row: dict[str, str], line: int) -> InteractionEvent | Rejection:
+    """One CSV row (column -> text, in header order) as an event or the reason it is not."""
+    try:
+        return _csv_event(row, line)
+    except FieldError as exc:
+        return Rejection(line, "malformed", str(exc), record=",".join(row.values()))
 
 
 def read_events(

@@ -12,13 +12,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 from time import perf_counter
 from typing import Any
 
 from sqlalchemy import Connection, text
 
 from searxng_cool.errors import EnvironmentProblem, InvalidInput, NotFound
+from searxng_cool.listening import bulk_months, csv_staging, files
 from searxng_cool.listening.events import (
     InteractionEvent,
     RejectCounter,
@@ -82,14 +84,21 @@ INSERT_RESOLVED = """
 INSERT INTO user_interactions
        (user_id, track_id, interaction_type, play_duration_ms, context, created_at)
 SELECT s.user_id, s.track_id, s.interaction_type, s.play_duration_ms,
-       coalesce(s.context, '{}'::jsonb), coalesce(s.created_at, now())
+       coalesce(s.context, '{{}}'::jsonb), coalesce(s.created_at, now())
   FROM interaction_staging s
   JOIN users u ON u.id = s.user_id
   JOIN tracks t ON t.id = s.track_id
- WHERE s.play_duration_ms IS NULL OR t.duration_ms IS NULL
-    OR s.play_duration_ms <= t.duration_ms
+ WHERE (s.play_duration_ms IS NULL OR t.duration_ms IS NULL
+        OR s.play_duration_ms <= t.duration_ms)
+   AND {segment}
  ORDER BY s.created_at NULLS LAST, s.line
 """
+EVERY_ROW = "true"
+# Between two months filled offline: [after, before), and the undated rows in the last one.
+SEGMENT = (
+    "((s.created_at >= :after AND s.created_at < :before)"
+    " OR (CAST(:undated AS boolean) AND s.created_at IS NULL))"
+)
 
 
 @dataclass(frozen=True)
@@ -118,15 +127,18 @@ def _row(event: InteractionEvent, line: int) -> tuple[Any, ...]:
     )
 
 
-def _stage(
+def _create_staging(connection: Connection) -> None:
+    connection.execute(text(CREATE_STAGING))
+    connection.execute(text("TRUNCATE interaction_staging"))
+
+
+def _copy_items(
     connection: Connection,
     items: Iterable[InteractionEvent | Rejection],
     rejects: RejectCounter,
     progress: Callable[[int], None] | None,
 ) -> int:
     """COPY every well-shaped event into the staging table; report the others."""
-    connection.execute(text(CREATE_STAGING))
-    connection.execute(text("TRUNCATE interaction_staging"))
     raw = connection.connection.driver_connection
     if raw is None:
         raise EnvironmentProblem("the database connection is closed; cannot stage the batch")
@@ -150,12 +162,52 @@ def _stage(
     return consumed
 
 
+def _insert_resolved(connection: Connection, bulk_min_rows: int) -> int:
+    """Insert the staged events that resolve; a month with many, into its empty partition
+    offline (`bulk_months`). Segments go in time order, so ids still follow event time."""
+    if not connection.execute(
+        text(bulk_months.FILLABLE_MONTHS), {"at_least": bulk_min_rows}
+    ).first():
+        return int(connection.execute(text(INSERT_RESOLVED.format(segment=EVERY_ROW))).rowcount)
+    bulk_months.lock_writers_out(connection)
+    months = bulk_months.fillable_months(connection, bulk_min_rows)
+    segment = text(INSERT_RESOLVED.format(segment=SEGMENT))
+    accepted, after = 0, datetime.min.replace(tzinfo=UTC)
+    for month in months:
+        lower, upper = bulk_months.month_bounds(connection, month)
+        params = {"after": after, "before": lower, "undated": False}
+        accepted += connection.execute(segment, params).rowcount
+        accepted += bulk_months.fill_month(connection, month)
+        after = upper
+    params = {"after": after, "before": datetime.max.replace(tzinfo=UTC), "undated": True}
+    return accepted + int(connection.execute(segment, params).rowcount)
+
+
+def _record_staged(
+    connection: Connection, counter: RejectCounter, started: float, bulk_min_rows: int
+) -> BatchReport:
+    """Reject what the database cannot take, then insert the rest of the staging table."""
+    # Streamed: a file of a million unknown tracks must not be held in memory at once.
+    unresolved = text(UNRESOLVED).execution_options(stream_results=True, max_row_buffer=10_000)
+    for line, code, reason in connection.execute(unresolved):
+        counter.reject(Rejection(int(line), str(code), str(reason)))
+    connection.execute(text(ENSURE_BATCH_MONTHS))
+    accepted = _insert_resolved(connection, bulk_min_rows)
+    return BatchReport(
+        accepted=accepted,
+        rejected=sum(counter.by_code.values()),
+        rejected_by_code=dict(counter.by_code),
+        seconds=perf_counter() - started,
+    )
+
+
 def record_batch(
     connection: Connection,
     events: Iterable[InteractionEvent | Rejection],
     *,
     rejects: RejectSink | None = None,
     progress: Callable[[int], None] | None = None,
+    bulk_min_rows: int = bulk_months.BULK_MIN_ROWS,
 ) -> BatchReport:
     """Record every acceptable event; send each refused one to `rejects` with its reason.
 
@@ -164,18 +216,45 @@ def record_batch(
     """
     started = perf_counter()
     counter = RejectCounter(rejects)
-    _stage(connection, events, counter, progress)
-    # Streamed: a file of a million unknown tracks must not be held in memory at once.
-    unresolved = text(UNRESOLVED).execution_options(stream_results=True, max_row_buffer=10_000)
-    for line, code, reason in connection.execute(unresolved):
-        counter.reject(Rejection(int(line), str(code), str(reason)))
-    connection.execute(text(ENSURE_BATCH_MONTHS))
-    accepted = connection.execute(text(INSERT_RESOLVED)).rowcount
-    return BatchReport(
-        accepted=accepted,
-        rejected=sum(counter.by_code.values()),
-        rejected_by_code=dict(counter.by_code),
-        seconds=perf_counter() - started,
+    _create_staging(connection)
+    _copy_items(connection, events, counter, progress)
+    return _record_staged(connection, counter, started, bulk_min_rows)
+
+
+def record_file(
+    connection: Connection,
+    path: Path,
+    *,
+    file_format: str | None = None,
+    rejects: RejectSink | None = None,
+    progress: Callable[[int], None] | None = None,
+    bulk_min_rows: int = bulk_months.BULK_MIN_ROWS,
+) -> BatchReport:
+    """Record a JSON Lines or CSV file of events as one batch (see `record_batch`).
+
+    A CSV file is parsed by the server (`csv_staging`) when it can be; otherwise, and for
+    JSON Lines, by `files.read_events`. Either way each line is accepted or rejected for the
+    same reason. `progress` is called with the number of lines read.
+    """
+    found = files.detect_format(path, file_format)
+    if found == "csv":
+        started = perf_counter()
+        counter = RejectCounter(rejects)
+        _create_staging(connection)
+        staged = csv_staging.stage_csv(
+            connection,
+            path,
+            lambda items: _copy_items(connection, items, counter, None),
+            progress=progress,
+        )
+        if staged is not None:
+            return _record_staged(connection, counter, started, bulk_min_rows)
+    return record_batch(
+        connection,
+        files.read_events(path, file_format=found),
+        rejects=rejects,
+        progress=progress,
+        bulk_min_rows=bulk_min_rows,
     )
 
 

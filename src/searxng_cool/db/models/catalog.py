@@ -201,4 +201,12 @@ class Track(Base):
             postgresql_using="gin",
         ),
         Index("idx_tracks_match_key", "artist_id", "title_key", "version_key"),
+        # Smart-playlist title rules (contains/startsWith/endsWith compile to ILIKE): the
+        # trigram index finds a pattern of 3+ characters without reading every track.
+        Index(
+            "idx_tracks_title_trgm",
+            "title",
+            postgresql_using="gin",
+            postgresql_ops={"title": "gin_trgm_ops"},
+        ),
     )
