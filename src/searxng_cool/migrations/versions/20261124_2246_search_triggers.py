@@ -10,7 +10,7 @@ Same results, same triggers; only function bodies change. The downgrade restores
 bodies from `db/sql/search_index_v1.sql` and drops the new function.
 
 Revision ID: 20261124_2246_search_triggers
-Revises: 20261124_2050_search_index
+Revises: 20261124_2249_title_trigram
 Create Date: 2026-11-24 22:46:15.219997
 """
 
@@ -22,7 +22,7 @@ from alembic import op
 from searxng_cool.db import sql
 
 revision: str = "20261124_2246_search_triggers"
-down_revision: str | Sequence[str] | None = "20261124_2050_search_index"
+down_revision: str | Sequence[str] | None = "20261124_2249_title_trigram"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
