@@ -142,6 +142,11 @@ def test_a_file_the_server_reads_differently_falls_back_to_the_python_reader(
     assert fast == slow
 
 
+def test_a_missing_file_is_a_clear_error(connection: Connection, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput, match="cannot read"):
+        recording.record_file(connection, tmp_path / "absent.csv")
+
+
 def test_a_bad_header_is_refused_before_anything_is_read(
     connection: Connection, tmp_path: Path
 ) -> None:

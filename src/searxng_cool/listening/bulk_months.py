@@ -104,10 +104,16 @@ def _quote(connection: Connection, name: str) -> str:
     return str(connection.execute(text("SELECT quote_ident(:n)"), {"n": name}).scalar_one())
 
 
-def fillable_months(connection: Connection, at_least: int) -> list[date]:
-    """Months with at least `at_least` staged events whose partition exists and is empty."""
-    months = []
-    for month, _ in connection.execute(text(FILLABLE_MONTHS), {"at_least": at_least}):
+def crowded_months(connection: Connection, at_least: int) -> list[date]:
+    """Months for which at least `at_least` events are staged."""
+    found = connection.execute(text(FILLABLE_MONTHS), {"at_least": at_least}).all()
+    return [month for month, _ in found]
+
+
+def empty_partitions(connection: Connection, months: list[date]) -> list[date]:
+    """Those of `months` whose partition exists and holds no row."""
+    empty = []
+    for month in months:
         name = f"{PARENT}_p{month:%Y_%m}"
         exists = connection.execute(
             text("SELECT to_regclass(:name) IS NOT NULL"), {"name": f"public.{name}"}
@@ -118,8 +124,8 @@ def fillable_months(connection: Connection, at_least: int) -> list[date]:
                 text(f"SELECT EXISTS (SELECT FROM public.{_quote(connection, name)})")
             ).scalar_one()
         ):
-            months.append(month)
-    return months
+            empty.append(month)
+    return empty
 
 
 def lock_writers_out(connection: Connection) -> None:

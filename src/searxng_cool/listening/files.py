@@ -52,14 +52,14 @@ def detect_format(path: Path, file_format: str | None) -> str:
 def count_lines(path: Path) -> int:
     """Data lines in the file (for a progress bar's total): newlines, plus a last partial line."""
     total, last = 0, b"\n"
-    with _open(path) as handle:
+    with open_file(path) as handle:
         while chunk := handle.read(1 << 20):
             total += chunk.count(b"\n")
             last = chunk[-1:]
     return total + (last != b"\n")
 
 
-def _open(path: Path) -> Any:
+def open_file(path: Path) -> Any:
     try:
         return path.open("rb")
     except OSError as exc:
@@ -136,7 +136,7 @@ def _jsonl_item(raw: bytes, line: int) -> InteractionEvent | Rejection | None:
 
 
 def _jsonl_items(path: Path) -> Iterator[InteractionEvent | Rejection]:
-    with _open(path) as handle:
+    with open_file(path) as handle:
         for line, raw in enumerate(handle, start=1):
             item = _jsonl_item(raw.rstrip(b"\r\n"), line)
             if item is not None:
@@ -182,7 +182,7 @@ def csv_header(reader: Any, path: Path) -> list[str]:
 
 
 def _csv_items(path: Path) -> Iterator[InteractionEvent | Rejection]:
-    with _open(path) as handle:
+    with open_file(path) as handle:
         text_stream = (raw.decode("utf-8", "surrogateescape") for raw in handle)
         reader = csv.reader(text_stream, strict=True)
         header = csv_header(reader, path)

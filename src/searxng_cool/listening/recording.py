@@ -165,12 +165,14 @@ def _copy_items(
 def _insert_resolved(connection: Connection, bulk_min_rows: int) -> int:
     """Insert the staged events that resolve; a month with many, into its empty partition
     offline (`bulk_months`). Segments go in time order, so ids still follow event time."""
-    if not connection.execute(
-        text(bulk_months.FILLABLE_MONTHS), {"at_least": bulk_min_rows}
-    ).first():
+    months = bulk_months.crowded_months(connection, bulk_min_rows)
+    if months:
+        # Locks first, then look: reading a partition before the locks would hold a lock on
+        # it that another filling batch's swap waits for (a deadlock, found by a test).
+        bulk_months.lock_writers_out(connection)
+        months = bulk_months.empty_partitions(connection, months)
+    if not months:
         return int(connection.execute(text(INSERT_RESOLVED.format(segment=EVERY_ROW))).rowcount)
-    bulk_months.lock_writers_out(connection)
-    months = bulk_months.fillable_months(connection, bulk_min_rows)
     segment = text(INSERT_RESOLVED.format(segment=SEGMENT))
     accepted, after = 0, datetime.min.replace(tzinfo=UTC)
     for month in months:
