@@ -21,7 +21,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, text
 
-from searxng_cool.listening.partitions import PARENT
+from searxng_cool.listening.partitions import COUNTS_PER_TRACK, PARENT
 
 # Below this many events for one month, the row path is as fast and takes no table lock.
 BULK_MIN_ROWS = 50_000
@@ -76,20 +76,15 @@ SELECT s.user_id, s.track_id, s.interaction_type, s.play_duration_ms,
  ORDER BY s.created_at, s.line
 """
 
-# What the parent's statement trigger (track_play_counters_apply) adds for inserted rows;
-# attaching a partition fires no trigger.
-ADD_TO_COUNTERS = """
+# What the parent's statement trigger adds for inserted rows; attaching a partition fires
+# no trigger.
+ADD_TO_COUNTERS = f"""
 INSERT INTO track_play_counters AS c
        (track_id, total_interactions, total_plays, total_likes,
         play_duration_sum_ms, timed_plays, last_played_at)
-SELECT track_id,
-       count(*),
-       count(*) FILTER (WHERE interaction_type = 'play'),
-       count(*) FILTER (WHERE interaction_type = 'like'),
-       coalesce(sum(play_duration_ms) FILTER (WHERE interaction_type = 'play'), 0),
-       count(play_duration_ms) FILTER (WHERE interaction_type = 'play'),
-       max(created_at) FILTER (WHERE interaction_type = 'play')
-  FROM {load} GROUP BY track_id ORDER BY track_id
+SELECT track_id, total_interactions, total_plays, total_likes,
+       play_duration_sum_ms, timed_plays, last_played_at
+  FROM ({COUNTS_PER_TRACK}) AS n
 ON CONFLICT (track_id) DO UPDATE
    SET total_interactions = c.total_interactions + EXCLUDED.total_interactions,
        total_plays = c.total_plays + EXCLUDED.total_plays,
@@ -101,7 +96,7 @@ ON CONFLICT (track_id) DO UPDATE
 
 
 def _quote(connection: Connection, name: str) -> str:
-    return str(connection.execute(text("SELECT quote_ident(:n)"), {"n": name}).scalar_one())
+    return str(connection.dialect.identifier_preparer.quote(name))
 
 
 def crowded_months(connection: Connection, at_least: int) -> list[date]:
@@ -175,7 +170,7 @@ def fill_month(connection: Connection, month: date) -> int:
             text(f"CREATE {unique}INDEX {_quote(connection, temporary)} ON public.{q_load} {body}")
         )
         built.append((temporary, final_name, is_primary))
-    connection.execute(text(ADD_TO_COUNTERS.format(load=f"public.{q_load}")))
+    connection.execute(text(ADD_TO_COUNTERS.format(rows=f"public.{q_load}")))
     connection.execute(
         text(
             f"ALTER TABLE public.{q_load} ADD CONSTRAINT {_quote(connection, load + '_bounds')}"
