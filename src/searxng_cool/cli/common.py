@@ -10,12 +10,11 @@ from typing import ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy import Engine, pool
+from sqlalchemy import Connection, Engine, pool
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.orm import Session
 
 from searxng_cool.config import Settings, load_settings, redact
-from searxng_cool.db.engine import make_engine, session_scope
+from searxng_cool.db.engine import make_engine
 from searxng_cool.errors import SearxngCoolError
 
 console = Console()
@@ -46,10 +45,14 @@ def engine(current: Settings) -> Iterator[Engine]:
 
 
 @contextmanager
-def transaction() -> Iterator[Session]:
-    """One ORM session and one transaction for the command: commit on success, else roll back."""
-    with engine(settings()) as made, session_scope(made) as session:
-        yield session
+def transaction() -> Iterator[Connection]:
+    """The command's one transaction: commit on success, roll back on any error.
+
+    Every command that reads or writes through the services opens the database this way;
+    the few that must commit per batch (ingest, bulk loads) take `engine` instead.
+    """
+    with engine(settings()) as made, made.begin() as connection:
+        yield connection
 
 
 def handles_errors(command: Callable[P, R]) -> Callable[P, R]:

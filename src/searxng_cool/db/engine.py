@@ -1,4 +1,4 @@
-"""Engine and sessions from the validated configuration.
+"""The engine from the validated configuration.
 
 A URL naming no host means the embedded cluster: it is started on demand here, and the
 URL is pointed at its socket. Every other URL is used as given.
@@ -6,13 +6,10 @@ URL is pointed at its socket. Every other URL is used as given.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL
-from sqlalchemy.orm import Session, sessionmaker
 
 from searxng_cool.config import DatabaseConfig
 from searxng_cool.db.embedded import SOCKET_PORT, EmbeddedCluster, default_data_dir
@@ -40,11 +37,3 @@ def make_engine(config: DatabaseConfig, url: URL | None = None, **overrides: Any
         for pool_only in ("pool_size", "max_overflow", "pool_recycle"):
             options.pop(pool_only, None)
     return create_engine(url or resolve_url(config), **options)
-
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """One transaction at the edge: commit on success, roll back on any error."""
-    factory = sessionmaker(engine, expire_on_commit=False)
-    with factory.begin() as session:
-        yield session
