@@ -60,10 +60,17 @@ def test_there_is_a_single_head() -> None:
     assert len(migrations.heads()) == 1
 
 
-def test_revision_ids_are_timestamps_and_name_their_files() -> None:
+def test_revision_ids_are_timestamps() -> None:
     for rev in migrations.history():
         assert re.fullmatch(r"\d{8}_\d{4}_[a-z0-9_]+", rev.revision), rev.revision
-        assert rev.path.endswith(f"{rev.revision}.py")
+
+
+def test_revision_files_sorted_by_name_follow_the_chain() -> None:
+    """Listing the versions folder shows the revisions in the order they run."""
+    by_name = sorted(migrations.history(), key=lambda rev: Path(rev.path).name)
+    assert [rev.revision for rev in by_name] == revisions_oldest_first()
+    for earlier, later in zip(by_name, by_name[1:], strict=False):
+        assert later.down_revision == earlier.revision, Path(later.path).name
 
 
 def test_revision_chain_is_linear_from_base() -> None:
