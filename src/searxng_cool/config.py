@@ -89,6 +89,8 @@ KNOWN_ENGINE_OPTIONS = {
 _VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
 _PASSWORD_IN_URL = re.compile(r"(?P<head>[a-z0-9+]+://[^:/@\s]+:)(?P<secret>[^@\s]+)(?P<tail>@)")
 
+MAX_PORT = 65535
+
 
 def redact(text: str) -> str:
     """Hide the password of every URL in `text`."""
@@ -208,11 +210,17 @@ def parse_database_url(value: Any, key: str = "DATABASE.SQLALCHEMY_DATABASE_URI"
             f"config: {key} = {value!r} is empty; expected postgresql://user@host/dbname"
         )
     try:
+        # A port that is not a number is a ValueError from inside make_url, not an ArgumentError.
         url = make_url(value.strip())
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise ConfigError(
-            f"config: {key} = {redact(value)!r} is not a URL; expected postgresql://user@host/dbname"
+            f"config: {key} = {redact(value)!r} is not a URL (from DATABASE_URL or the "
+            "config file); expected postgresql://user@host:5432/dbname"
         ) from None
+    if url.port is not None and not 1 <= url.port <= MAX_PORT:
+        raise ConfigError(
+            f"config: {key} = {redact(value)!r} has port {url.port}; a port is 1..{MAX_PORT}"
+        )
     backend = url.get_backend_name()
     if backend not in {"postgresql", "postgres"}:
         raise ConfigError(

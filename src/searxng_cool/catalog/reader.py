@@ -19,8 +19,8 @@ names them (genres joined with "|"), a JSON Lines object has them as keys.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 import yaml
 
+from searxng_cool import json_input
 from searxng_cool.catalog.records import RecordRejected
 from searxng_cool.db.models.catalog import AUDIO_FEATURES
 from searxng_cool.errors import InvalidInput, NotFound
@@ -203,8 +204,10 @@ class ProgressFile:
 
     def lines(self) -> Iterator[str]:
         with self.path.open("rb") as handle:
-            for number, line in enumerate(handle, start=1):
-                self.consumed += len(line)
+            for number, raw in enumerate(handle, start=1):
+                self.consumed += len(raw)
+                # A UTF-8 byte-order mark is the encoding's marker, not part of the header.
+                line = raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw
                 try:
                     yield line.decode("utf-8")
                 except UnicodeDecodeError:
@@ -224,9 +227,9 @@ def _json_lines(source: ProgressFile, mapping: Mapping) -> Iterator[SourceRow]:
         if not line.strip():
             continue
         try:
-            cells = json.loads(line)
-        except ValueError as exc:
-            yield SourceRow(line_no, line.rstrip("\n"), None, f"not valid JSON: {exc}")
+            cells = json_input.loads(line, what="the line")
+        except InvalidInput as exc:
+            yield SourceRow(line_no, line.rstrip("\n"), None, str(exc))
             continue
         if not isinstance(cells, dict):
             yield SourceRow(line_no, cells, None, "the line is not a JSON object")
@@ -236,9 +239,17 @@ def _json_lines(source: ProgressFile, mapping: Mapping) -> Iterator[SourceRow]:
 
 def _csv_rows(source: ProgressFile, mapping: Mapping) -> Iterator[SourceRow]:
     reader = csv.reader(source.lines())
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise InvalidInput(f"{source.path.name} is not a CSV file with a header ({exc})") from None
     if header is None:
         return
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise InvalidInput(
+            f"{source.path.name}: the header names column(s) {', '.join(duplicated)} twice"
+        )
     missing = sorted({c for c in mapping.columns.values() if c not in header} - {""})
     if not mapping.native and missing:
         raise InvalidInput(
@@ -246,7 +257,17 @@ def _csv_rows(source: ProgressFile, mapping: Mapping) -> Iterator[SourceRow]:
             f"{mapping.name!r} needs; its header is: {', '.join(header)}"
         )
     previous_end = reader.line_num
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # One unreadable row (a stray carriage return, a field over the csv module's
+            # limit) is that row's rejection; the reader carries on with the next line.
+            line_no, previous_end = previous_end + 1, reader.line_num
+            yield SourceRow(line_no, None, None, f"not readable as CSV: {exc}")
+            continue
         line_no, previous_end = previous_end + 1, reader.line_num
         if len(row) != len(header):
             problem = f"has {len(row)} fields; the header has {len(header)}"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
@@ -19,6 +21,8 @@ from searxng_cool.errors import SearxngCoolError
 
 console = Console()
 errors = Console(stderr=True)
+log = logging.getLogger("searxng_cool.cli")
+DEBUG_LOG_ENV = "SEARXNG_COOL_DEBUG_LOG"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -55,18 +59,50 @@ def transaction() -> Iterator[Connection]:
         yield connection
 
 
+def _first_line(error: BaseException | None) -> str:
+    """The server's one-line message: no SQL text, no CONTEXT or DETAIL lines for a user."""
+    text = str(error or "").strip()
+    return text.splitlines()[0] if text else "no message"
+
+
 def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn the project's errors and database errors into one clear line and exit code 1."""
+    """Turn every error into one clear line and exit code 1 (2 for a bug); never a traceback.
+
+    The full detail (statement, CONTEXT lines, traceback) goes to the debug log only
+    (`SEARXNG_COOL_DEBUG_LOG=FILE` writes it to FILE).
+    """
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except SearxngCoolError as exc:
+            log.debug("refused", exc_info=exc)
             raise fail(str(exc)) from exc
         except OperationalError as exc:
-            raise fail(f"cannot reach the database: {str(exc.orig).strip()}") from exc
+            log.debug("database unreachable", exc_info=exc)
+            raise fail(f"cannot reach the database: {_first_line(exc.orig)}") from exc
         except DBAPIError as exc:
-            raise fail(f"the database refused: {str(exc.orig).strip()}") from exc
+            log.debug("database error", exc_info=exc)
+            raise fail(f"the database refused: {_first_line(exc.orig)}") from exc
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            log.error("unexpected error", exc_info=exc)
+            raise fail(
+                f"internal error ({type(exc).__name__}: {_first_line(exc)}); "
+                f"set {DEBUG_LOG_ENV}=FILE and run again for the details",
+                code=2,
+            ) from exc
 
     return wrapper
+
+
+def configure_debug_log() -> None:
+    """Send the debug log to the file named by SEARXNG_COOL_DEBUG_LOG, if any (the CLI's edge)."""
+    target = os.environ.get(DEBUG_LOG_ENV)
+    if target:
+        handler = logging.FileHandler(target, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.DEBUG)
