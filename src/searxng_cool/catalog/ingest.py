@@ -20,7 +20,7 @@ from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -28,6 +28,7 @@ from searxng_cool.catalog.reader import Mapping, ProgressFile, SourceRow, read_r
 from searxng_cool.catalog.records import RecordRejected, SourceRecord, parse_record
 from searxng_cool.catalog.resolve import BatchOutcome, load_batch
 from searxng_cool.errors import InvalidInput, NotFound
+from searxng_cool.output_files import ReportFile
 
 DEFAULT_BATCH_SIZE = 100_000
 _VALUES_IN_REASON = re.compile(r"'[^']*'|\"[^\"]*\"|\d+")
@@ -46,6 +47,7 @@ class IngestSummary:
     rejected: int = 0
     batches: int = 0
     reject_reasons: dict[str, int] = field(default_factory=dict)
+    rejects_path: Path | None = None  # where the rejects were written, if there were any
 
     @property
     def rows(self) -> int:
@@ -61,7 +63,7 @@ class IngestSummary:
 class RejectsFile:
     """The JSON Lines file of rows that did not make it, with the reason for each."""
 
-    def __init__(self, handle: IO[str], summary: IngestSummary) -> None:
+    def __init__(self, handle: ReportFile, summary: IngestSummary) -> None:
         self.handle = handle
         self.summary = summary
 
@@ -173,12 +175,12 @@ def commit_batch(
 
 @contextmanager
 def _rejects_file(path: Path, summary: IngestSummary) -> Iterator[RejectsFile]:
-    try:
-        handle = path.open("w", encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(f"cannot write the rejects file {path}: {exc.strerror}") from exc
-    with handle:
-        yield RejectsFile(handle, summary)
+    """Created at the first rejection only, never over an earlier report (see output_files)."""
+    with ReportFile(path) as handle:
+        try:
+            yield RejectsFile(handle, summary)
+        finally:
+            summary.rejects_path = handle.path
 
 
 def ingest_file(

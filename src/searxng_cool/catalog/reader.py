@@ -250,6 +250,14 @@ def _csv_rows(source: ProgressFile, mapping: Mapping) -> Iterator[SourceRow]:
         raise InvalidInput(
             f"{source.path.name}: the header names column(s) {', '.join(duplicated)} twice"
         )
+    if mapping.native and not {"source_type", "source_id"} <= set(header):
+        shown = ", ".join(header[:8]) + (", ..." if len(header) > 8 else "")
+        raise InvalidInput(
+            f"{source.path.name} is not a CSV of source records: its first line ({shown:.200}) "
+            "names no source_type and source_id columns; if it is an export of a known shape, "
+            f"name it with --format ({', '.join(shipped_formats())}), or describe its columns "
+            "with --mapping FILE.yml"
+        )
     missing = sorted({c for c in mapping.columns.values() if c not in header} - {""})
     if not mapping.native and missing:
         raise InvalidInput(

@@ -56,7 +56,7 @@ def _run(
 
 def _ingest_scrobbles(
     file: Path, username: str, rejects: Path, batch_size: int
-) -> tuple[IngestSummary, ScrobblePlays, Path]:
+) -> tuple[IngestSummary, ScrobblePlays, Path | None]:
     plays_rejects = rejects.with_name(f"{rejects.name.removesuffix('.jsonl')}.plays.jsonl")
     with transaction() as session:
         user_id = get_or_create_user(session, username=username)
@@ -65,10 +65,10 @@ def _ingest_scrobbles(
         summary = _run(file, SCROBBLE_FORMAT, None, rejects, batch_size, after_load=plays)
     with transaction() as session:
         rebuild_profiles(session=session, user_ids=[user_id])
-    return summary, plays, plays_rejects
+    return summary, plays, sink.path
 
 
-def _show(summary: IngestSummary, rejects: Path) -> None:
+def _show(summary: IngestSummary, file: Path) -> None:
     table = Table("rows", "inserted", "merged", "unchanged", "rejected", "batches")
     table.add_row(
         *(
@@ -86,7 +86,15 @@ def _show(summary: IngestSummary, rejects: Path) -> None:
     console.print(table)
     if summary.rejected:
         reasons = ", ".join(f"{k}: {n}" for k, n in sorted(summary.reject_reasons.items()))
-        console.print(f"rejects ({reasons}) written to {rejects}", markup=False, highlight=False)
+        console.print(
+            f"rejects ({reasons}) written to {summary.rejects_path}", markup=False, highlight=False
+        )
+    if summary.rows and summary.rejected == summary.rows:
+        raise InvalidInput(
+            f"every one of the {summary.rows} rows of {file.name} was rejected (reasons in "
+            f"{summary.rejects_path}); if the file is of a known shape, name it with --format "
+            f"({', '.join(shipped_formats())}), or describe its columns with --mapping FILE.yml"
+        )
 
 
 @handles_errors
@@ -129,14 +137,14 @@ def ingest(  # noqa: PLR0917 - each parameter is one of the command's options
     """
     rejects = rejects or Path(f"{file.name}.rejects.jsonl")
     if user is None:
-        _show(_run(file, format_name, mapping, rejects, batch_size), rejects)
+        _show(_run(file, format_name, mapping, rejects, batch_size), file)
         return
     if format_name != SCROBBLE_FORMAT or mapping is not None:
         raise InvalidInput(
             f"--user needs --format {SCROBBLE_FORMAT} (got {format_name or mapping})"
         )
     summary, plays, plays_rejects = _ingest_scrobbles(file, user, rejects, batch_size)
-    _show(summary, rejects)
+    _show(summary, file)
     refused = sum(plays.rejected_by_code.values())
     console.print(
         f"plays for {user}: {plays.recorded} recorded, {plays.already_recorded} already "
@@ -163,7 +171,7 @@ def demo(
     with tempfile.TemporaryDirectory() as folder:
         path = write_records(Path(folder) / "demo_records.csv", records, seed=seed)
         rejects = Path(folder) / "demo.rejects.jsonl"
-        _show(_run(path, None, None, rejects, DEFAULT_BATCH_SIZE), rejects)
+        _show(_run(path, None, None, rejects, DEFAULT_BATCH_SIZE), path)
 
 
 def register(app: typer.Typer) -> None:

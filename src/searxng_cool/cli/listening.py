@@ -53,16 +53,16 @@ def load(
             rejects=sink,
             progress=lambda done: bar.update(task, completed=done),
         )
-    _print_summary(report, report_path)
+    _print_summary(report, sink.path)
 
 
-def _print_summary(report: recording.BatchReport, report_path: Path) -> None:
+def _print_summary(report: recording.BatchReport, report_path: Path | None) -> None:
     summary = Table("accepted", "rejected", "events/s", "rejects report")
     summary.add_row(
         str(report.accepted),
         str(report.rejected),
         f"{report.events_per_second:,.0f}",
-        str(report_path) if report.rejected else "-",
+        str(report_path) if report_path else "-",
     )
     console.print(summary)
     for code, count in sorted(report.rejected_by_code.items()):

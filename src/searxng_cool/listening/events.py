@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any, Protocol
+from typing import Any, Protocol
 
 from searxng_cool.db.models.users import INTERACTION_TYPES
-from searxng_cool.errors import InvalidInput
+from searxng_cool.output_files import ReportFile
 
 MAX_INT4 = 2**31 - 1
 MAX_CONTEXT_CHARS = 64 * 1024
@@ -77,27 +77,22 @@ class JsonlRejects:
     """Writes one JSON object per rejection: {"line", "code", "reason", "record"}."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
-        self._file: IO[str] | None = None
+        self._file = ReportFile(path)
+
+    @property
+    def path(self) -> Path | None:
+        """Where the report was written; None while nothing was rejected (no file exists)."""
+        return self._file.path
 
     def __enter__(self) -> JsonlRejects:
-        try:
-            self._file = self.path.open("w", encoding="utf-8")
-        except OSError as exc:
-            raise InvalidInput(
-                f"cannot write the rejects report {self.path}: {exc.strerror}"
-            ) from exc
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self._file is not None:
-            self._file.close()
+        self._file.close()
 
     def reject(self, rejection: Rejection) -> None:
-        if self._file is None:
-            raise RuntimeError("JsonlRejects must be used as a context manager")
         self._file.write(rejection.as_json() + "\n")
 
 
