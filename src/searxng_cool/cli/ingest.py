@@ -111,7 +111,9 @@ def ingest(  # noqa: PLR0917 - each parameter is one of the command's options
     rejects: Annotated[
         Path | None,
         typer.Option(
-            "--rejects", help="Where rejected rows go (default: FILE's name + .rejects.jsonl here)."
+            "--rejects",
+            help="Where rejected rows go (default: FILE's name + .rejects.jsonl here); made "
+            "only if a row is rejected, numbered (NAME.1.jsonl) rather than over an earlier one.",
         ),
     ] = None,
     batch_size: Annotated[
