@@ -171,6 +171,9 @@ def migrate(
     """
     with engine(settings()) as eng, eng.begin() as conn:
         path = migrations.new_revision(conn, message)
+    if path is None:
+        console.print("the models match the database: nothing to migrate, no revision written")
+        return
     console.print(f"wrote {path}")
     findings = lint.lint_file(path)
     operations.print_findings(findings)
