@@ -24,6 +24,7 @@ from scratch import scratch_engine
 from searxng_cool.catalog.ingest import ingest_file
 from searxng_cool.catalog.reader import ProgressFile, load_mapping, read_rows
 from searxng_cool.catalog.records import parse_record
+from searxng_cool.rejects import CollectedRejects
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA = REPO_ROOT.parent / "shared" / "data"
@@ -39,10 +40,10 @@ def ingest_all(engine: Engine, folder: Path) -> None:
     for fmt, name in FILES:
         started = time.perf_counter()
         summary = ingest_file(
-            engine=engine,
+            engine,
             path=DATA / name,
             mapping=load_mapping(format_name=fmt),
-            rejects_path=folder / f"{name}.rejects.jsonl",
+            rejects=CollectedRejects(),
         )
         print(
             f"{name:22} {summary.rows:6} rows: {summary.inserted} inserted, {summary.merged} merged,"

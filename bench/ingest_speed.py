@@ -29,6 +29,7 @@ from searxng_cool.catalog.generator import CSV_COLUMNS, write_records
 from searxng_cool.catalog.ingest import DEFAULT_BATCH_SIZE, ingest_file
 from searxng_cool.catalog.reader import load_mapping
 from searxng_cool.catalog.staging import driver_connection
+from searxng_cool.rejects import CollectedRejects
 
 CHUNK = 1 << 20
 
@@ -81,10 +82,10 @@ def main() -> None:
         copy_seconds = bare_copy(engine, path)
         started = time.perf_counter()
         summary = ingest_file(
-            engine=engine,
+            engine,
             path=path,
             mapping=load_mapping(),
-            rejects_path=Path(folder) / "rejects.jsonl",
+            rejects=CollectedRejects(),
             batch_size=args.batch_size,
         )
         ingest_seconds = time.perf_counter() - started

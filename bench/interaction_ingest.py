@@ -44,9 +44,9 @@ from sqlalchemy.engine import URL
 
 from searxng_cool.admin import migrations
 from searxng_cool.config import parse_database_url
-from searxng_cool.listening.events import CollectedRejects
 from searxng_cool.listening.partitions import ensure_partitions
 from searxng_cool.listening.recording import record_file
+from searxng_cool.rejects import CollectedRejects
 
 USERS, TRACKS = 1_000, 10_000
 START = datetime(2026, 1, 1, tzinfo=UTC)

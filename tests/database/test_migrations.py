@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -69,7 +70,7 @@ def test_revision_files_sorted_by_name_follow_the_chain() -> None:
     """Listing the versions folder shows the revisions in the order they run."""
     by_name = sorted(migrations.history(), key=lambda rev: Path(rev.path).name)
     assert [rev.revision for rev in by_name] == revisions_oldest_first()
-    for earlier, later in zip(by_name, by_name[1:], strict=False):
+    for earlier, later in itertools.pairwise(by_name):
         assert later.down_revision == earlier.revision, Path(later.path).name
 
 

@@ -12,9 +12,10 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from searxng_cool.admin import validator
-from searxng_cool.listening.events import CollectedRejects, InteractionEvent
+from searxng_cool.listening.events import InteractionEvent
 from searxng_cool.listening.partitions import ensure_partitions
 from searxng_cool.listening.recording import record_batch
+from searxng_cool.rejects import CollectedRejects
 from tests import factories
 
 JANUARY = datetime(2025, 1, 1, tzinfo=UTC)

@@ -14,8 +14,9 @@ from sqlalchemy import Connection, text
 
 from searxng_cool.errors import InvalidInput
 from searxng_cool.listening import csv_staging, recording
-from searxng_cool.listening.events import CollectedRejects, RejectCounter
+from searxng_cool.listening.events import RejectCounter
 from searxng_cool.listening.files import read_events
+from searxng_cool.rejects import CollectedRejects
 from tests import factories
 
 HEADER = ["user_id", "track_id", "interaction_type", "play_duration_ms", "context", "created_at"]
@@ -39,7 +40,7 @@ def outcome(connection: Connection, load: Any) -> tuple[list[Any], list[Any], in
         rejects = CollectedRejects()
         report = load(rejects)
         stored = [tuple(row) for row in connection.execute(text(STORED))]
-        refused = sorted((r.line, r.code, r.reason, r.record) for r in rejects.items)
+        refused = sorted((r.line, r.code, r.reason, r.input) for r in rejects.items)
         savepoint.rollback()
     assert report.accepted == len(stored)
     assert report.rejected == len(refused)

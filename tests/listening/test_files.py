@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, text
 
 from searxng_cool.errors import InvalidInput
-from searxng_cool.listening.events import CollectedRejects, InteractionEvent, Rejection
+from searxng_cool.listening.events import InteractionEvent
 from searxng_cool.listening.files import count_lines, read_events
 from searxng_cool.listening.recording import record_batch
+from searxng_cool.rejects import CollectedRejects, Rejection
 from tests import factories
 
 

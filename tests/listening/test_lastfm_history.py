@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import Connection, text
 
 from searxng_cool.accounts.users import get_or_create_user
-from searxng_cool.listening.events import CollectedRejects, InteractionEvent
+from searxng_cool.listening.events import InteractionEvent
 from searxng_cool.listening.popularity import refresh_view
 from searxng_cool.listening.recording import record_batch
+from searxng_cool.rejects import CollectedRejects
 
 
 def _catalog_for(connection: Connection, rows: list[dict[str, str]]) -> dict[tuple[str, str], int]:

@@ -13,8 +13,9 @@ from sqlalchemy import Connection, Engine, text
 
 from searxng_cool.db.models.users import INTERACTION_TYPES
 from searxng_cool.errors import InvalidInput, NotFound
-from searxng_cool.listening.events import CollectedRejects, InteractionEvent, Rejection
+from searxng_cool.listening.events import InteractionEvent
 from searxng_cool.listening.recording import record_batch, record_interaction
+from searxng_cool.rejects import CollectedRejects, Rejection
 from tests import factories
 
 

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from searxng_cool.cli.common import console, engine, fail, handles_errors, settings
 from searxng_cool.listening import files, partitions, popularity, recording
-from searxng_cool.listening.events import JsonlRejects
+from searxng_cool.rejects import JsonlRejects
 
 interactions_app = typer.Typer(help="Record listening events (the audit trail).")
 partitions_app = typer.Typer(help="Monthly partitions of user_interactions.")

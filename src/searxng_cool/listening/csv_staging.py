@@ -24,7 +24,8 @@ from sqlalchemy import Connection, text
 from searxng_cool.db.models.users import INTERACTION_TYPES
 from searxng_cool.errors import EnvironmentProblem
 from searxng_cool.listening import files
-from searxng_cool.listening.events import InteractionEvent, Rejection
+from searxng_cool.listening.events import InteractionEvent
+from searxng_cool.rejects import Rejection
 
 RAW_COLUMNS = files.REQUIRED_FIELDS + files.OPTIONAL_FIELDS
 

@@ -21,14 +21,8 @@ from sqlalchemy import Connection, text
 
 from searxng_cool.errors import EnvironmentProblem, InvalidInput, NotFound
 from searxng_cool.listening import bulk_months, csv_staging, files
-from searxng_cool.listening.events import (
-    InteractionEvent,
-    RejectCounter,
-    Rejection,
-    RejectSink,
-    as_utc,
-    shape_problem,
-)
+from searxng_cool.listening.events import InteractionEvent, RejectCounter, as_utc, shape_problem
+from searxng_cool.rejects import Rejection, RejectSink
 
 PROGRESS_EVERY = 10_000
 
@@ -152,7 +146,7 @@ def _copy_items(
                     Rejection(consumed, "malformed", f"not an interaction event: {item!r:.80}")
                 )
             elif problem := shape_problem(item):
-                rejects.reject(Rejection(item.line or consumed, *problem, record=repr(item)))
+                rejects.reject(Rejection(item.line or consumed, *problem, input=repr(item)))
             else:
                 copy.write_row(_row(item, item.line or consumed))
             if progress is not None and consumed % PROGRESS_EVERY == 0:
