@@ -9,7 +9,7 @@ least the tracks alone cost, whatever the ingest does. Prints the rates and rati
 Target: ingest >= 35% of the bare COPY rate.
 
 Run: DATABASE_URL=postgresql://USER@/postgres?host=SOCKETDIR \
-     python bench/ingest_speed.py --records 1000000
+     python -m bench.ingest_speed --records 1000000
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scratch import scratch_engine
-
+from bench.scratch import scratch_engine
 from searxng_cool.catalog.generator import CSV_COLUMNS, write_records
 from searxng_cool.catalog.ingest import DEFAULT_BATCH_SIZE, ingest_file
 from searxng_cool.catalog.reader import load_mapping

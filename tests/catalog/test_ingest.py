@@ -220,7 +220,7 @@ def test_resolve_tracks_returns_the_canonical_track_of_every_line(
     ]
     records = [parse_record(r, n) for n, r in enumerate(rows, start=10)]
     with engine.begin() as conn:
-        ids = resolve_tracks(connection=conn, records=records)
+        ids = resolve_tracks(conn, records=records)
     assert ids[10] == ids[12] != ids[11]
     assert count(engine, "tracks") == 2
 

@@ -57,7 +57,7 @@ def test_a_real_scrobble_history_is_recorded_month_by_month(
         for n, r in enumerate(rows, start=2)
     ]
     rejects = CollectedRejects()
-    report = record_batch(connection, events, rejects=rejects)
+    report = record_batch(connection, events=events, rejects=rejects)
 
     epoch_rows = sum(1 for r in rows if r["timestamp"] == "0")
     assert epoch_rows > 0

@@ -155,7 +155,7 @@ AfterLoad = Callable[[Connection, list[SourceRecord]], None]
 
 
 def commit_batch(
-    engine: Engine, batch: list[SourceRecord], after_load: AfterLoad | None = None
+    engine: Engine, *, batch: list[SourceRecord], after_load: AfterLoad | None = None
 ) -> BatchOutcome:
     """One batch in one transaction, committed on success and rolled back on any error.
 
@@ -164,7 +164,7 @@ def commit_batch(
     Search documents need no call here: triggers keep them current.
     """
     with engine.begin() as connection:
-        outcome = load_batch(connection, batch)
+        outcome = load_batch(connection, records=batch)
         if after_load is not None:
             after_load(connection, batch)
         return outcome
@@ -190,7 +190,7 @@ def ingest_file(
     counted = CountedRejects(rejects, summary)
     produce = batches(validated(read_rows(source, mapping), counted), batch_size)
     for batch in read_ahead(produce):
-        summary.add(commit_batch(engine, batch, after_load))
+        summary.add(commit_batch(engine, batch=batch, after_load=after_load))
         if progress:
             progress(source.consumed, source.size)
     if progress:

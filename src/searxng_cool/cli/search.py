@@ -10,7 +10,7 @@ from rich.table import Table
 
 from searxng_cool.catalog import search as catalog_search
 from searxng_cool.catalog.search_filters import Range, SearchFilters
-from searxng_cool.cli.common import console, engine, errors, handles_errors, settings
+from searxng_cool.cli.common import console, errors, handles_errors, transaction
 from searxng_cool.db.models.catalog import AUDIO_FEATURES
 from searxng_cool.errors import InvalidInput
 
@@ -89,8 +89,10 @@ def search(  # noqa: PLR0917 - Typer maps each parameter to an option
         duration_ms=parse_range(duration, "duration", scale=1000),
         features=parse_features(feature or []),
     )
-    with engine(settings()) as eng, eng.connect() as conn:
-        page = catalog_search.search(conn, query=query, filters=filters, limit=limit, cursor=cursor)
+    with transaction() as connection:
+        page = catalog_search.search(
+            connection, query=query, filters=filters, limit=limit, cursor=cursor
+        )
     if as_json:
         shown = catalog_search.group_order(page.results) if group else page.results
         typer.echo(json.dumps([r.as_json() for r in shown], ensure_ascii=False))

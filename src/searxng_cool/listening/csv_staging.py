@@ -157,9 +157,9 @@ def _stage_plain(connection: Connection) -> int:
 
 def stage_csv(
     connection: Connection,
+    *,
     path: Path,
     copy_items: Callable[[list[InteractionEvent | Rejection]], object],
-    *,
     progress: Callable[[int], None] | None = None,
 ) -> int | None:
     """Fill `interaction_staging` from a CSV file; None when the file needs the Python reader.

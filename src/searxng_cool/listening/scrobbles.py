@@ -52,7 +52,7 @@ class ScrobblePlays:
                 self.already_recorded += 1
             else:
                 events.append(self._play(record, track_ids[record.line_no]))
-        report = record_batch(connection, events, rejects=self.rejects)
+        report = record_batch(connection, events=events, rejects=self.rejects)
         self.recorded += report.accepted
         for code, count in report.rejected_by_code.items():
             self.rejected_by_code[code] = self.rejected_by_code.get(code, 0) + count
