@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from searxng_cool.catalog import search as catalog_search
+from searxng_cool.catalog.search import SearchPage, group_order
+from searxng_cool.catalog.search import search as search_catalog
 from searxng_cool.catalog.search_filters import Range, SearchFilters
 from searxng_cool.cli.common import console, errors, handles_errors, transaction
 from searxng_cool.db.models.catalog import AUDIO_FEATURES
@@ -46,7 +47,7 @@ def parse_features(values: list[str]) -> dict[str, Range]:
     return features
 
 
-def show_table(page: catalog_search.SearchPage, group: bool) -> None:
+def show_table(page: SearchPage, group: bool) -> None:
     groups = page.grouped() if group else {"results": page.results}
     for title, results in groups.items():
         table = Table("type", "id", "title / name", "artist", "album", "score", title=title)
@@ -90,11 +91,9 @@ def search(  # noqa: PLR0917 - Typer maps each parameter to an option
         features=parse_features(feature or []),
     )
     with transaction() as connection:
-        page = catalog_search.search(
-            connection, query=query, filters=filters, limit=limit, cursor=cursor
-        )
+        page = search_catalog(connection, query=query, filters=filters, limit=limit, cursor=cursor)
     if as_json:
-        shown = catalog_search.group_order(page.results) if group else page.results
+        shown = group_order(page.results) if group else page.results
         typer.echo(json.dumps([r.as_json() for r in shown], ensure_ascii=False))
     else:
         show_table(page, group)
