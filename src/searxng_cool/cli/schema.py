@@ -11,7 +11,7 @@ from rich.table import Table
 
 from searxng_cool.admin import gated, lint, migrations, setup
 from searxng_cool.cli import operations
-from searxng_cool.cli.common import console, engine, handles_errors, settings
+from searxng_cool.cli.common import console, handles_errors, settings, transaction
 from searxng_cool.errors import InvalidInput
 
 
@@ -58,8 +58,8 @@ def _gated(
 ) -> None:  # fmt: skip
     current = settings()
     if sql:
-        with engine(current) as eng, eng.connect() as conn:
-            start = (migrations.current(conn) or ["base"])[0]
+        with transaction(current) as connection:
+            start = (migrations.current(connection) or ["base"])[0]
         rendered = migrations.offline_sql(start, revision, downgrade=downgrade)
         console.print(rendered, markup=False, highlight=False)
         return
@@ -112,9 +112,9 @@ def upgrade(
 def _resolve_and_confirm(revision: str, *, yes: bool, sql: bool) -> str:
     """The absolute target of `revision` (`-1` -> an id); if the downgrade drops tables
     holding rows, name them and go on only if confirmed."""
-    with engine(settings()) as eng, eng.connect() as conn:
-        target = migrations.resolve_target(conn, revision)
-        doomed = {} if sql else migrations.tables_dropped_with_rows(conn, revision=target)
+    with transaction() as connection:
+        target = migrations.resolve_target(connection, revision)
+        doomed = {} if sql else migrations.tables_dropped_with_rows(connection, revision=target)
     if not doomed:
         return target
     listed = ", ".join(f"{name} ({rows:,} rows)" for name, rows in doomed.items())
@@ -169,8 +169,8 @@ def migrate(
 
     Example: db_cli.py migrate -m "add playlist collaborators"
     """
-    with engine(settings()) as eng, eng.begin() as conn:
-        path = migrations.new_revision(conn, message)
+    with transaction() as connection:
+        path = migrations.new_revision(connection, message=message)
     if path is None:
         console.print("the models match the database: nothing to migrate, no revision written")
         return
@@ -190,9 +190,9 @@ def current() -> None:
 
     Example: db_cli.py current
     """
-    with engine(settings()) as eng, eng.connect() as conn:
-        at = migrations.current(conn)
-        waiting = migrations.pending(conn)
+    with transaction() as connection:
+        at = migrations.current(connection)
+        waiting = migrations.pending(connection)
     console.print(f"current: {', '.join(at) or 'none (empty database)'}")
     console.print(f"head:    {', '.join(migrations.heads())}")
     if waiting:

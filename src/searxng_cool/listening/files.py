@@ -21,7 +21,8 @@ from typing import Any
 
 from searxng_cool import json_input
 from searxng_cool.errors import InvalidInput
-from searxng_cool.listening.events import InteractionEvent, Rejection
+from searxng_cool.listening.events import InteractionEvent
+from searxng_cool.rejects import Rejection
 
 REQUIRED_FIELDS = ("user_id", "track_id", "interaction_type")
 OPTIONAL_FIELDS = ("play_duration_ms", "context", "created_at")
@@ -131,7 +132,7 @@ def _jsonl_item(raw: bytes, line: int) -> InteractionEvent | Rejection | None:
             raise FieldError(f"a line must hold a JSON object, got {type(fields).__name__}")
         return _event_from_mapping(fields, line)
     except (FieldError, InvalidInput) as exc:
-        return Rejection(line, "malformed", str(exc), record=decoded)
+        return Rejection(line, "malformed", str(exc), input=decoded)
 
 
 def _jsonl_items(path: Path) -> Iterator[InteractionEvent | Rejection]:
@@ -211,7 +212,7 @@ def _csv_items(path: Path) -> Iterator[InteractionEvent | Rejection]:
             line = reader.line_num
             if len(values) != len(header):
                 reason = f"{len(values)} fields where the header has {len(header)}"
-                yield Rejection(line, "malformed", reason, record=",".join(values))
+                yield Rejection(line, "malformed", reason, input=",".join(values))
                 continue
             yield csv_item(dict(zip(header, values, strict=True)), line)
 
@@ -221,7 +222,7 @@ def csv_item(row: dict[str, str], line: int) -> InteractionEvent | Rejection:
     try:
         return _csv_event(row, line)
     except FieldError as exc:
-        return Rejection(line, "malformed", str(exc), record=",".join(row.values()))
+        return Rejection(line, "malformed", str(exc), input=",".join(row.values()))
 
 
 def read_events(
