@@ -8,7 +8,7 @@ keys (the rest of each track's features stay) before adding the constraint, so i
 fail on an existing catalog. The downgrade drops the constraint (removed values stay gone).
 
 Revision ID: 20261203_1915_feature_ranges
-Revises: 20261124_2310_name_key_inline
+Revises: 20261203_1905_counters_one_rule
 Create Date: 2026-12-03 19:15:00.000000
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from searxng_cool.db import sql
 
 revision: str = "20261203_1915_feature_ranges"
-down_revision: str | Sequence[str] | None = "20261124_2310_name_key_inline"
+down_revision: str | Sequence[str] | None = "20261203_1905_counters_one_rule"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
