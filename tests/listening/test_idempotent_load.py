@@ -92,9 +92,9 @@ def test_a_reload_records_only_the_events_not_yet_in_the_log(
     half = write_events(tmp_path / "half.jsonl", user, tracks, 20)
     whole = write_events(tmp_path / "whole.jsonl", user, tracks, 40)
     with engine.begin() as conn:
-        record_file(conn, half)
+        record_file(conn, path=half)
     with engine.begin() as conn:
-        report = record_file(conn, whole)
+        report = record_file(conn, path=whole)
     assert (report.accepted, report.already_recorded) == (20, 20)
     assert len(log_of(engine)) == 40
 

@@ -208,8 +208,10 @@ def _record_staged(
     unresolved = text(UNRESOLVED).execution_options(stream_results=True, max_row_buffer=10_000)
     for line, code, reason in connection.execute(unresolved):
         counter.reject(Rejection(int(line), str(code), str(reason)))
-    already = _drop_already_recorded(connection)
+    # Partitions first: ensuring one takes an advisory lock and then locks the table, so
+    # reading the table before it (as the anti-join does) could deadlock two batches.
     connection.execute(text(ENSURE_BATCH_MONTHS))
+    already = _drop_already_recorded(connection)
     accepted = _insert_resolved(connection, bulk_min_rows)
     return BatchReport(
         accepted=accepted,
