@@ -194,19 +194,31 @@ class SourceRow:
     problem: str | None
 
 
-class ProgressFile:
-    """A binary file read line by line, counting the bytes consumed for the progress bar."""
+PROGRESS_STEP_BYTES = 256 * 1024
 
-    def __init__(self, path: Path) -> None:
+
+class ProgressFile:
+    """A binary file read line by line, counting the bytes consumed for the progress bar.
+
+    `on_progress(consumed, size)` is called as the file is read (every PROGRESS_STEP_BYTES),
+    so a bar moves with the work, not once per committed batch.
+    """
+
+    def __init__(self, path: Path, on_progress: Callable[[int, int], None] | None = None) -> None:
         self.path = path
         self.size = path.stat().st_size
         self.consumed = 0
         self.undecodable: set[int] = set()
+        self.on_progress = on_progress
 
     def lines(self) -> Iterator[str]:
+        reported = 0
         with self.path.open("rb") as handle:
             for number, raw in enumerate(handle, start=1):
                 self.consumed += len(raw)
+                if self.on_progress and self.consumed - reported >= PROGRESS_STEP_BYTES:
+                    reported = self.consumed
+                    self.on_progress(self.consumed, self.size)
                 # A UTF-8 byte-order mark is the encoding's marker, not part of the header.
                 line = raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw
                 try:

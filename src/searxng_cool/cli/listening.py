@@ -49,7 +49,7 @@ def load(
     with (
         JsonlRejects(report_path) as sink,
         transaction() as connection,
-        Progress(*columns, TimeElapsedColumn(), console=console) as bar,
+        Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar,
     ):
         task = bar.add_task(f"loading {file.name}", total=max(total, 0))
         report = recording.record_file(
