@@ -67,6 +67,9 @@ OPERATIONS_DEFAULTS: dict[str, float] = {
     "CACHE_HIT_MIN_RATIO": 0.99,
     "CACHE_HIT_MIN_BLOCKS": 100_000,  # a new or restored database reads from disk first
     "UNUSED_INDEX_MIN_BYTES": 1_048_576,  # smaller unused indexes cost too little to flag
+    # An index is "unused" only once the statistics have watched it this long (a fresh
+    # install's new indexes have simply not been asked for yet).
+    "UNUSED_INDEX_MIN_DAYS": 7,
     "POPULARITY_STALE_HOURS": 24,
 }
 
