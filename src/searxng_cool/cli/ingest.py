@@ -11,6 +11,7 @@ from rich.progress import DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
 from searxng_cool.accounts.users import get_or_create_user
+from searxng_cool.catalog.demo import DEMO_PREFIX, remove_demo_data
 from searxng_cool.catalog.generator import write_records
 from searxng_cool.catalog.ingest import (
     DEFAULT_BATCH_SIZE,
@@ -42,7 +43,7 @@ def _run(
     with (
         engine(settings()) as eng,
         JsonlRejects(rejects) as sink,
-        Progress(*columns, console=console) as bar,
+        Progress(*columns, console=console, transient=True) as bar,
     ):
         task = bar.add_task(
             f"ingest {path.name}", total=path.stat().st_size if path.is_file() else 1
@@ -177,13 +178,41 @@ def demo(
         ),
     ] = 5000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the generator.")] = 1,
+    remove: Annotated[
+        bool,
+        typer.Option(
+            "--remove", help="Take the demo data out again (tracks, albums, artists, mappings)."
+        ),
+    ] = False,
 ) -> None:
     """Generate realistic source records (several services, duplicates, accents) and ingest them.
 
+    Demo records carry their own source types (demo_spotify, demo_deezer, ...), so they are
+    never mistaken for real data; `demo --remove` takes them out completely (a demo track a
+    user played or put in a playlist is kept, and counted).
+
     Example: db_cli.py demo --records 5000
+    Example: db_cli.py demo --remove
     """
+    if remove:
+        with transaction() as connection:
+            removed = remove_demo_data(connection)
+        console.print(
+            f"removed demo data: {removed.tracks} tracks, {removed.albums} albums, "
+            f"{removed.artists} artists, {removed.mappings} source mappings"
+            + (
+                f"; kept {removed.kept_tracks} demo tracks that users played or listed"
+                if removed.kept_tracks
+                else ""
+            ),
+            markup=False,
+            highlight=False,
+        )
+        return
     with tempfile.TemporaryDirectory() as folder:
-        path = write_records(Path(folder) / "demo_records.csv", records, seed=seed)
+        path = write_records(
+            Path(folder) / "demo_records.csv", records, seed=seed, source_prefix=DEMO_PREFIX
+        )
         rejects = Path(folder) / "demo.rejects.jsonl"
         _show(_run(path, None, None, rejects, DEFAULT_BATCH_SIZE), path)
 
