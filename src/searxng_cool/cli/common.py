@@ -5,22 +5,45 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TextIO, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from sqlalchemy import Connection, Engine, pool
 from sqlalchemy.exc import DBAPIError, OperationalError
+from typer.core import TyperOption
 
 from searxng_cool.config import Settings, load_settings, redact
 from searxng_cool.db.engine import make_engine
 from searxng_cool.errors import SearxngCoolError
 
-console = Console()
-errors = Console(stderr=True)
+# Piped or redirected output is not cut to Rich's default 80 columns (a terminal's width
+# is used when there is one; COLUMNS, when set, wins).
+PIPED_WIDTH = 1000
+
+
+def _width(stream: TextIO) -> int | None:
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    return None if stream.isatty() else PIPED_WIDTH
+
+
+console = Console(width=_width(sys.stdout))
+errors = Console(stderr=True, width=_width(sys.stderr))
+
+
+def _flags_show_no_type(self: TyperOption, ctx: Any) -> str | None:
+    """Help lists a flag as `--json`, not `--json <bool>`: a flag takes no value."""
+    return None if self.is_flag else _typed_option(self, ctx)
+
+
+# Typer shows every option's type, flags' too; this keeps it for options that take a value.
+_typed_option = TyperOption.display_type_rich
+TyperOption.display_type_rich = _flags_show_no_type  # type: ignore[method-assign]
 log = logging.getLogger("searxng_cool.cli")
 DEBUG_LOG_ENV = "SEARXNG_COOL_DEBUG_LOG"
 

@@ -79,7 +79,9 @@ def create(
     name: Annotated[str, typer.Argument(help="Playlist name.")],
     owner: Annotated[int, typer.Option("--owner", help="Owner's user id.")],
     public: Annotated[bool, typer.Option("--public", help="Visible to everyone.")] = False,
-    collaborative: Annotated[bool, typer.Option("--collaborative")] = False,
+    collaborative: Annotated[
+        bool, typer.Option("--collaborative", help="Editors the owner invites may change it.")
+    ] = False,
     rules_file: Annotated[
         Path | None, typer.Option("--rules", help="JSON rules: makes it a smart playlist.")
     ] = None,
