@@ -161,6 +161,13 @@ NEEDS_SHARED_DATA = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def in_a_temporary_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs in its own temporary folder: what a command writes to the current
+    directory by default (rejects files, backups/) never lands in the checkout."""
+    monkeypatch.chdir(tmp_path)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that take `shared_data` skip, saying why, on a clone without the public data."""
     for item in items:

@@ -54,12 +54,21 @@ class CollectedRejects:
 MAX_NUMBERED = 10_000
 
 
+REJECTS_SUFFIX = ".rejects.jsonl"
+
+
 def unused_path(wanted: Path) -> Path:
-    """`wanted` if nothing is there, else the first free `stem.N.suffix` beside it."""
+    """`wanted` if nothing is there, else the first free numbered name beside it:
+    `X.rejects.jsonl` -> `X.1.rejects.jsonl` (the ignore pattern still matches), any other
+    `stem.suffix` -> `stem.1.suffix`."""
     if not wanted.exists():
         return wanted
+    if wanted.name.endswith(REJECTS_SUFFIX):
+        stem, suffix = wanted.name.removesuffix(REJECTS_SUFFIX), REJECTS_SUFFIX
+    else:
+        stem, suffix = wanted.stem, wanted.suffix
     for number in range(1, MAX_NUMBERED):
-        candidate = wanted.with_name(f"{wanted.stem}.{number}{wanted.suffix}")
+        candidate = wanted.with_name(f"{stem}.{number}{suffix}")
         if not candidate.exists():
             return candidate
     raise InvalidInput(f"{wanted} and {MAX_NUMBERED} numbered copies exist; give --rejects")
@@ -70,8 +79,8 @@ class JsonlRejects:
 
     The file is created at the first rejection: a run that refuses nothing leaves no file.
     It never overwrites an earlier report (perhaps the only record of an earlier run's
-    refusals): when `path` is taken, `NAME.1.jsonl`, `NAME.2.jsonl`, ... beside it is
-    written instead, and `path` then says which.
+    refusals): when `path` is taken, a numbered name beside it (`X.1.rejects.jsonl`, ...)
+    is written instead, and `path` then says which.
     """
 
     def __init__(self, path: Path) -> None:

@@ -160,6 +160,6 @@ def test_a_failed_ingest_keeps_the_earlier_rejects_file_and_a_new_one_is_numbere
     )
     assert again.exit_code == 0, again.output
     assert "earlier run" in rejects.read_text()
-    numbered = tmp_path / "r.1.jsonl"
+    numbered = tmp_path / "r.1.jsonl"  # not X.rejects.jsonl: the plain stem.N.suffix
     assert json.loads(numbered.read_text())["line"] == 3
     assert str(numbered.name) in again.output.replace("\n", "")

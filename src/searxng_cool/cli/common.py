@@ -46,6 +46,8 @@ _typed_option = TyperOption.display_type_rich
 TyperOption.display_type_rich = _flags_show_no_type  # type: ignore[method-assign]
 log = logging.getLogger("searxng_cool.cli")
 DEBUG_LOG_ENV = "SEARXNG_COOL_DEBUG_LOG"
+# sysexits' EX_SOFTWARE: not 1 (a refused input) nor 2 (a usage error, as click reports it).
+INTERNAL_ERROR = 70
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -90,7 +92,7 @@ def _first_line(error: BaseException | None) -> str:
 
 
 def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn every error into one clear line and exit code 1 (2 for a bug); never a traceback.
+    """Turn every error into one clear line and exit code 1 (70 for a bug); never a traceback.
 
     The full detail (statement, CONTEXT lines, traceback) goes to the debug log only
     (`SEARXNG_COOL_DEBUG_LOG=FILE` writes it to FILE).
@@ -116,7 +118,7 @@ def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise fail(
                 f"internal error ({type(exc).__name__}: {_first_line(exc)}); "
                 f"set {DEBUG_LOG_ENV}=FILE and run again for the details",
-                code=2,
+                code=INTERNAL_ERROR,
             ) from exc
 
     return wrapper

@@ -138,7 +138,8 @@ def _jsonl_item(raw: bytes, line: int) -> InteractionEvent | Rejection | None:
 def _jsonl_items(path: Path) -> Iterator[InteractionEvent | Rejection]:
     with open_file(path) as handle:
         for line, raw in enumerate(handle, start=1):
-            item = _jsonl_item(raw.rstrip(b"\r\n"), line)
+            text = without_bom(raw) if line == 1 else raw
+            item = _jsonl_item(text.rstrip(b"\r\n"), line)
             if item is not None:
                 yield item
 
