@@ -350,3 +350,24 @@ def test_any_unknown_action_or_negative_duration_is_refused_and_nothing_changes(
         text("SELECT count(*) FROM discovery_session_tracks WHERE user_action IS NOT NULL")
     ).scalar_one()
     assert acted == 0
+
+
+def test_a_genre_sessions_reasons_name_the_genre_the_track_matched(
+    connection: Connection, catalog: list[CatalogTrack]
+) -> None:
+    user = factories.user(connection)
+    sid = start(connection, user, "genre", genre="jazz", batch_size=5, max_per_artist=5)
+    batch = sessions.next_batch(connection, session_id=sid)
+    assert batch
+    assert all("genre: jazz" in presented.reasons for presented in batch)
+
+
+def test_presented_tracks_carry_title_artist_and_album(
+    connection: Connection, catalog: list[CatalogTrack]
+) -> None:
+    user = factories.user(connection)
+    sid = start(connection, user, "mood", mood="calm")
+    sessions.next_batch(connection, session_id=sid)
+    shown = sessions.presented_tracks(connection, session_id=sid)
+    assert shown
+    assert all(track.title and track.artist and track.album for track in shown)

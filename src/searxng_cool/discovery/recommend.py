@@ -135,7 +135,18 @@ def _closest_dimensions(vector: list[float], target: list[float]) -> list[str]:
     return sorted(gaps, key=lambda name: (gaps[name], name))[:2]
 
 
-def _score(row: Any, profile: Profile, target: list[float], anchor: str) -> Recommendation:
+def _genre_reason(row: Any, matching: list[str], session_genre: str | None) -> list[str]:
+    """The genre a reason names: a genre session's own genre (what the track matched it
+    by), else the track's genre the user likes most."""
+    wanted = session_genre.strip().lower() if session_genre else None
+    if wanted and wanted in row.genres:
+        return [f"genre: {wanted}"]
+    return [f"genre: {matching[0]}"] if matching else []
+
+
+def _score(
+    row: Any, profile: Profile, target: list[float], anchor: str, session_genre: str | None
+) -> Recommendation:
     weights = profile.state.genre_weights()
     top_weight = max(weights.values(), default=0.0)
     matching = sorted((g for g in row.genres if g in weights), key=lambda g: -weights[g])
@@ -152,7 +163,7 @@ def _score(row: Any, profile: Profile, target: list[float], anchor: str) -> Reco
     )
     vector = parse_cube(row.vector) or target
     reasons = [f"close in {'/'.join(_closest_dimensions(vector, target))} to {anchor}"]
-    reasons += [f"genre: {matching[0]}"] if matching else []
+    reasons += _genre_reason(row, matching, session_genre)
     reasons += ["popular"] if popularity * 100 >= POPULAR_AT else []
     reasons += ["new to you"] if not row.heard else []
     reasons += ["by an artist you play"] if row.known_artist and not row.heard else []
@@ -182,7 +193,7 @@ def _scored_pool(
     searches += [(probe, request.probe_anchor, probe_pool) for probe in request.probes]
     for target, anchor, size in searches:
         for row in _candidates(connection, profile, request, target, size):
-            scored = _score(row, profile, target, anchor)
+            scored = _score(row, profile, target, anchor, request.genre)
             if row.id not in best or scored.score > best[row.id].score:
                 best[row.id] = scored
     return list(best.values())

@@ -64,6 +64,8 @@ class SessionTrack:
     user_action: str | None
     score: float | None
     reasons: list[str]
+    artist: str | None = None
+    album: str | None = None
 
 
 @dataclass(frozen=True)
@@ -354,8 +356,11 @@ def presented_tracks(connection: Connection, *, session_id: int) -> list[Session
     _session_row(connection, session_id)
     rows = connection.execute(
         text(
-            "SELECT s.position, s.track_id, t.title, s.user_action, s.score, s.reasons"
+            "SELECT s.position, s.track_id, t.title, s.user_action, s.score, s.reasons,"
+            " ar.name, al.title"
             " FROM discovery_session_tracks s JOIN tracks t ON t.id = s.track_id"
+            " LEFT JOIN artists ar ON ar.id = t.artist_id"
+            " LEFT JOIN albums al ON al.id = t.album_id"
             " WHERE s.session_id = :sid ORDER BY s.position"
         ),
         {"sid": session_id},
