@@ -156,3 +156,39 @@ def test_piped_output_is_not_wrapped_at_80_columns() -> None:
         "playlists.total_duration_ms becomes BIGINT (the spec says INTEGER: 24.8 days at most)"
     )
     assert any(message in line for line in shown.stdout.splitlines())
+
+
+SHOWS_OR_LISTS = [
+    ("playlists", "show"),
+    ("profiles", "show"),
+    ("discover", "next"),
+    ("discover", "show"),
+    ("partitions", "list"),
+    ("popularity", "counters"),
+    ("current",),
+    ("history",),
+    ("status",),
+]
+
+
+@pytest.mark.parametrize("command", SHOWS_OR_LISTS, ids=" ".join)
+def test_every_command_that_shows_or_lists_something_has_json(command: tuple[str, ...]) -> None:
+    shown = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0
+    assert "--json" in shown.output
+
+
+def test_json_output_of_show_and_list_commands_parses(db_url: URL, engine: Engine) -> None:
+    with engine.begin() as conn:
+        track = factories.track(conn, title="Rain", duration_ms=1000)
+        user = factories.user(conn)
+        factories.interaction(conn, user_id=user, track_id=track)
+    env = env_for(db_url)
+    counted = runner.invoke(app, ["popularity", "counters", str(track), "--json"], env=env)
+    assert json.loads(counted.output)["total_interactions"] == 1
+    assert json.loads(runner.invoke(app, ["current", "--json"], env=env).output)["pending"] == []
+    assert isinstance(json.loads(runner.invoke(app, ["history", "--json"]).output), list)
+    listed = runner.invoke(app, ["partitions", "list", "--json"], env=env)
+    assert {"name", "month", "rows"} <= set(json.loads(listed.output)[0])
+    profile = runner.invoke(app, ["profiles", "show", str(user), "--json"], env=env)
+    assert json.loads(profile.output)["user_id"] == user

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, ParamSpec, TextIO, TypeVar
+from typing import Annotated, Any, ParamSpec, TextIO, TypeVar
 
 import typer
 from rich.console import Console
@@ -51,6 +52,14 @@ INTERNAL_ERROR = 70
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def print_json(document: Any) -> None:
+    """One JSON document on stdout (dates and other values as text), for scripts."""
+    typer.echo(json.dumps(document, indent=2, default=str, ensure_ascii=False))
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Annotated, Any
 
 import typer
@@ -10,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 from rich.table import Table
 
 from searxng_cool import json_input
-from searxng_cool.cli.common import console, handles_errors, transaction
+from searxng_cool.cli.common import AsJson, console, handles_errors, print_json, transaction
 from searxng_cool.discovery import sessions
 from searxng_cool.errors import InvalidInput
 from searxng_cool.listening import profiles
@@ -58,7 +59,9 @@ def rebuild(
 
 @profiles_app.command("show")
 @handles_errors
-def show(user_id: Annotated[int, typer.Argument(help="The user.")]) -> None:
+def show(
+    user_id: Annotated[int, typer.Argument(help="The user.")], as_json: AsJson = False
+) -> None:
     """Show a user's learned (or cold-start) profile and discovery settings.
 
     Example: db_cli.py profiles show 42
@@ -66,6 +69,18 @@ def show(user_id: Annotated[int, typer.Argument(help="The user.")]) -> None:
     with transaction() as connection:
         profile = profiles.load_profile(connection, user_id=user_id)
     state = profile.state
+    if as_json:
+        print_json(
+            {
+                "user_id": user_id,
+                "cold_start": profile.cold_start,
+                "as_of": state.as_of,
+                "settings": profile.settings,
+                "audio": state.audio_document(),
+                "genres": state.genre_weights(),
+            }
+        )
+        return
     kind = "cold start (no history yet)" if profile.cold_start else f"as of {state.as_of}"
     console.print(f"user {user_id}: {kind}; settings {json.dumps(profile.settings)}")
     table = Table("feature", "centre", "spread")
@@ -116,22 +131,44 @@ def start(
 def next_tracks(
     session_id: Annotated[int, typer.Argument(help="The session.")],
     size: Annotated[int | None, typer.Option("-n", "--size", help="Tracks in this batch.")] = None,
+    as_json: AsJson = False,
 ) -> None:
-    """Present the next batch of tracks, with score and reasons.
+    """Present the next batch of tracks (title, artist, album), with score and reasons.
 
     Example: db_cli.py discover next 7 -n 5
     """
     with transaction() as connection:
         batch = sessions.next_batch(connection, session_id=session_id, size=size)
-    table = Table("position", "track", "score", "reasons")
-    for presented in batch:
+        positions = {presented.position for presented in batch}
+        shown = [
+            track
+            for track in sessions.presented_tracks(connection, session_id=session_id)
+            if track.position in positions
+        ]
+    if as_json:
+        print_json([asdict(track) for track in shown])
+        return
+    if not shown:
+        console.print("no more tracks match this session")
+        return
+    _session_table(shown)
+
+
+def _session_table(tracks: list[sessions.SessionTrack], *, with_action: bool = False) -> None:
+    columns = ["position", "track", "title", "artist", "album", "score", "reasons"]
+    table = Table(*columns[:5], *(["action"] if with_action else []), *columns[5:])
+    for track in tracks:
         table.add_row(
-            str(presented.position),
-            str(presented.track_id),
-            f"{presented.score:.3f}",
-            "; ".join(presented.reasons),
+            str(track.position),
+            str(track.track_id),
+            track.title,
+            track.artist or "",
+            track.album or "",
+            *([track.user_action or ""] if with_action else []),
+            f"{track.score or 0:.3f}",
+            "; ".join(track.reasons),
         )
-    console.print(table if batch else "no more tracks match this session")
+    console.print(table)
 
 
 @discover_app.command("act")
@@ -176,24 +213,19 @@ def end(
 
 @discover_app.command("show")
 @handles_errors
-def show_session(session_id: Annotated[int, typer.Argument(help="The session.")]) -> None:
-    """List what a session presented, with actions, scores and reasons.
+def show_session(
+    session_id: Annotated[int, typer.Argument(help="The session.")], as_json: AsJson = False
+) -> None:
+    """List what a session presented (title, artist, album), with actions, scores and reasons.
 
     Example: db_cli.py discover show 7
     """
     with transaction() as connection:
         rows = sessions.presented_tracks(connection, session_id=session_id)
-    table = Table("position", "track", "title", "action", "score", "reasons")
-    for row in rows:
-        table.add_row(
-            str(row.position),
-            str(row.track_id),
-            row.title,
-            row.user_action or "",
-            f"{row.score or 0:.3f}",
-            "; ".join(row.reasons),
-        )
-    console.print(table)
+    if as_json:
+        print_json([asdict(row) for row in rows])
+        return
+    _session_table(rows, with_action=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from searxng_cool.cli.common import console, fail, handles_errors, transaction
+from searxng_cool.cli.common import AsJson, console, fail, handles_errors, print_json, transaction
 from searxng_cool.listening import files, partitions, popularity, recording
 from searxng_cool.rejects import JsonlRejects
 
@@ -121,6 +122,7 @@ def ensure(
 @handles_errors
 def list_(
     exact: Annotated[bool, typer.Option(help="Count rows (reads every row).")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """List the partitions of user_interactions with their rows (estimated unless --exact).
 
@@ -128,6 +130,9 @@ def list_(
     """
     with transaction() as connection:
         found = partitions.list_partitions(connection, exact_rows=exact)
+    if as_json:
+        print_json([asdict(part) for part in found])
+        return
     table = Table("partition", "month", "rows")
     for part in found:
         table.add_row(part.name, f"{part.month:%Y-%m}" if part.month else "default", str(part.rows))
@@ -198,13 +203,18 @@ def compute(
 
 @popularity_app.command("counters")
 @handles_errors
-def counters(track: Annotated[int, typer.Argument(help="Track id.")]) -> None:
+def counters(
+    track: Annotated[int, typer.Argument(help="Track id.")], as_json: AsJson = False
+) -> None:
     """Show a track's live counters (current at every commit, no refresh needed).
 
     Example: db_cli.py popularity counters 42
     """
     with transaction() as connection:
         found = popularity.track_counters(connection, track_id=track)
+    if as_json:
+        print_json(asdict(found) if found is not None else {"track_id": track, "interactions": 0})
+        return
     if found is None:
         console.print(f"track {track} has no interactions")
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from searxng_cool import json_input
-from searxng_cool.cli.common import console, errors, handles_errors, transaction
+from searxng_cool.cli.common import AsJson, console, errors, handles_errors, print_json, transaction
 from searxng_cool.errors import InvalidInput
 from searxng_cool.playlists import editing, manage, reading, smart
 from searxng_cool.playlists.rules import parse_rules
@@ -109,6 +110,7 @@ def show(
     playlist_id: PlaylistId,
     viewer: Annotated[int | None, typer.Option("--as", help="Viewer's user id.")] = None,
     limit: Annotated[int, typer.Option(help="How many tracks to list.")] = 50,
+    as_json: AsJson = False,
 ) -> None:
     """Show a playlist and its first tracks, as a viewer sees it (default: anonymous).
 
@@ -119,6 +121,9 @@ def show(
         entries = reading.list_tracks(
             connection, playlist_id=playlist_id, viewer_id=viewer, limit=limit
         )
+    if as_json:
+        print_json({**asdict(summary), "tracks": [asdict(entry) for entry in entries]})
+        return
     kind = "smart" if summary.is_smart else "plain"
     console.print(
         f"[bold]{escape(summary.name)}[/] ({kind}, owner {escape(summary.owner)}, "

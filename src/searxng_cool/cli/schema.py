@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -11,7 +12,14 @@ from rich.table import Table
 
 from searxng_cool.admin import gated, lint, migrations, setup
 from searxng_cool.cli import operations
-from searxng_cool.cli.common import console, handles_errors, settings, transaction
+from searxng_cool.cli.common import (
+    AsJson,
+    console,
+    handles_errors,
+    print_json,
+    settings,
+    transaction,
+)
 from searxng_cool.errors import InvalidInput
 
 
@@ -185,7 +193,7 @@ def migrate(
 
 
 @handles_errors
-def current() -> None:
+def current(as_json: AsJson = False) -> None:
     """Show the database's current revision and the head.
 
     Example: db_cli.py current
@@ -193,17 +201,23 @@ def current() -> None:
     with transaction() as connection:
         at = migrations.current(connection)
         waiting = migrations.pending(connection)
+    if as_json:
+        print_json({"current": at, "head": migrations.heads(), "pending": waiting})
+        return
     console.print(f"current: {', '.join(at) or 'none (empty database)'}")
     console.print(f"head:    {', '.join(migrations.heads())}")
     if waiting:
         console.print(f"pending: {len(waiting)} ({', '.join(waiting)})")
 
 
-def history() -> None:
+def history(as_json: AsJson = False) -> None:
     """List every revision, newest first.
 
     Example: db_cli.py history
     """
+    if as_json:
+        print_json([asdict(rev) for rev in migrations.history()])
+        return
     table = Table("revision", "revises", "message")
     for rev in migrations.history():
         label = f"{rev.revision} (head)" if rev.is_head else rev.revision
