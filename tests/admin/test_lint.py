@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -87,7 +88,9 @@ def test_every_revision_passes_the_migration_lint() -> None:
 
 def test_every_revision_renders_sql_for_the_lint_to_read() -> None:
     for revision in migrations.history():
-        assert "CREATE" in lint.render_upgrade_sql(Path(revision.path)), revision.revision
+        rendered = lint.render_upgrade_sql(Path(revision.path))
+        # Some revisions only alter (a column type, a constraint): any DDL statement counts.
+        assert re.search(r"\b(CREATE|ALTER|DROP)\b", rendered), revision.revision
 
 
 @pytest.mark.parametrize("rule", sorted(UNSAFE))
