@@ -131,7 +131,7 @@ def test_a_failing_pg_dump_leaves_no_file_claiming_to_be_a_backup(
     target = tmp_path / "m.dump"
     # The output file cannot be opened (by pg_dump, or already when it is made owner-only).
     (tmp_path / ".m.dump.partial").mkdir()
-    with pytest.raises(EnvironmentProblem, match="pg_dump failed|cannot write the backup"):
+    with pytest.raises(EnvironmentProblem, match=r"pg_dump failed|cannot write the backup"):
         backup.create_backup(config=settings_for(db_url).database, path=target)
     assert not target.exists()
     assert not backup.Manifest.path_for(target).exists()

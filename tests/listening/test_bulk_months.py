@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -155,17 +156,22 @@ def test_two_batches_filling_the_same_empty_month_at_once_both_land(engine: Engi
     start = threading.Barrier(2)
     outcomes: list[object] = []
 
-    def load() -> None:
+    def load(shift: timedelta) -> None:
+        # Each batch its own events (a second later): the same event twice is recorded once.
+        events = [
+            replace(e, created_at=e.created_at + shift) if e.created_at else e
+            for e in history(people)
+        ]
         try:
             with engine.begin() as conn:
                 start.wait(5)
-                outcomes.append(
-                    record_batch(conn, events=history(people), bulk_min_rows=5).accepted
-                )
+                outcomes.append(record_batch(conn, events=events, bulk_min_rows=5).accepted)
         except Exception as exc:  # reported by the assertion below
             outcomes.append(exc)
 
-    workers = [threading.Thread(target=load) for _ in range(2)]
+    workers = [
+        threading.Thread(target=load, args=(timedelta(seconds=second),)) for second in (0, 1)
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:

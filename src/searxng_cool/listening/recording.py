@@ -177,17 +177,22 @@ def _copy_items(
     return consumed
 
 
-def _insert_resolved(connection: Connection, bulk_min_rows: int) -> int:
-    """Insert the staged events that resolve; a month with many, into its empty partition
-    offline (`bulk_months`). Segments go in time order, so ids still follow event time."""
+def _insert_resolved(connection: Connection, bulk_min_rows: int) -> tuple[int, int]:
+    """Insert the staged events that resolve and are not recorded yet; a month with many,
+    into its empty partition offline (`bulk_months`). Segments go in time order, so ids
+    still follow event time. Returns (inserted, already recorded)."""
     months = bulk_months.crowded_months(connection, at_least=bulk_min_rows)
     if months:
         # Locks first, then look: reading a partition before the locks would hold a lock on
         # it that another filling batch's swap waits for (a deadlock, found by a test).
         bulk_months.lock_writers_out(connection)
         months = bulk_months.empty_partitions(connection, months=months)
+    # Also a look at the partitions, so after the locks. An empty month filled offline holds
+    # nothing already recorded, so counting crowded months before this changes nothing.
+    already = _drop_already_recorded(connection)
     if not months:
-        return int(connection.execute(text(INSERT_RESOLVED.format(segment=EVERY_ROW))).rowcount)
+        inserted = connection.execute(text(INSERT_RESOLVED.format(segment=EVERY_ROW))).rowcount
+        return int(inserted), already
     segment = text(INSERT_RESOLVED.format(segment=SEGMENT))
     accepted, after = 0, datetime.min.replace(tzinfo=UTC)
     for month in months:
@@ -197,7 +202,7 @@ def _insert_resolved(connection: Connection, bulk_min_rows: int) -> int:
         accepted += bulk_months.fill_month(connection, month=month)
         after = upper
     params = {"after": after, "before": datetime.max.replace(tzinfo=UTC), "undated": True}
-    return accepted + int(connection.execute(segment, params).rowcount)
+    return accepted + int(connection.execute(segment, params).rowcount), already
 
 
 def _record_staged(
@@ -211,8 +216,7 @@ def _record_staged(
     # Partitions first: ensuring one takes an advisory lock and then locks the table, so
     # reading the table before it (as the anti-join does) could deadlock two batches.
     connection.execute(text(ENSURE_BATCH_MONTHS))
-    already = _drop_already_recorded(connection)
-    accepted = _insert_resolved(connection, bulk_min_rows)
+    accepted, already = _insert_resolved(connection, bulk_min_rows)
     return BatchReport(
         accepted=accepted,
         rejected=sum(counter.by_code.values()),
