@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +33,13 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 def settings() -> Settings:
     return load_settings()
+
+
+def owner_settings() -> Settings:
+    """The settings reaching the database as the schema's owner (DATABASE_OWNER_URL), for
+    the commands that run DDL: init, upgrade, downgrade, migrate, backup, restore, optimize."""
+    current = load_settings()
+    return dataclasses.replace(current, database=current.database.as_owner())
 
 
 @contextmanager
