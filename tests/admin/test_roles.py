@@ -196,7 +196,7 @@ def test_init_hands_objects_to_the_owner_and_a_second_run_changes_nothing(
     # An install from before the roles: everything owned by whoever migrated it.
     made = create_engine(url, poolclass=pool.NullPool)
     with made.begin() as conn:
-        migrations.upgrade(conn, "head")
+        migrations.upgrade(conn, revision="head")
     first = init_database(init_config(url))
     assert first.objects_handed_over > 30
     assert not first.single_role

@@ -42,7 +42,7 @@ def _autocommit_engine(url: URL) -> Engine:
     return create_engine(url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
 
 
-def ensure_database(connection: Connection, database: str, owner: str | None = None) -> bool:
+def ensure_database(connection: Connection, *, database: str, owner: str | None = None) -> bool:
     exists = connection.execute(
         text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database}
     )
@@ -96,7 +96,9 @@ def _cluster_steps(
             chosen = _roles_for(config, connected_as, superuser)
             single = chosen.app == chosen.owner
             made = [] if single else _make_roles(conn, config, chosen, superuser or createrole)
-            created = ensure_database(conn, database, chosen.owner if superuser else None)
+            created = ensure_database(
+                conn, database=database, owner=chosen.owner if superuser else None
+            )
     except DBAPIError as exc:
         raise EnvironmentProblem(
             f"cannot prepare database {database!r} as {admin.username!r}: "
@@ -116,7 +118,7 @@ def _migrate_as(url: URL, owner: str) -> tuple[list[str], list[str]]:
             before = migrations.current(conn)
             if _who(conn)[0] != owner:
                 conn.exec_driver_sql(f"SET LOCAL ROLE {pgsql.Identifier(owner).as_string()}")
-            migrations.upgrade(conn, "head")
+            migrations.upgrade(conn, revision="head")
         with engine.connect() as conn:
             after = migrations.current(conn)
     finally:

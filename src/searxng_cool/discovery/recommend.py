@@ -19,8 +19,8 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from searxng_cool.db.models.audio_vector import DIMENSION_NAMES, cube_literal
-from searxng_cool.listening.profiles import GENRES_OF_TRACK, Profile, parse_cube
+from searxng_cool.db.models.audio_vector import DIMENSION_NAMES, cube_literal, parse_cube
+from searxng_cool.listening.profiles import GENRES_OF_TRACK, Profile
 
 RECENT_SKIP_DAYS = 30
 POOL_FACTOR = 8

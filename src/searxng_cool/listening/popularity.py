@@ -142,7 +142,7 @@ def refresh_view(connection: Connection) -> RefreshReport:
     connection.execute(
         text("SELECT refresh_track_popularity(:concurrently)"), {"concurrently": populated}
     )
-    maintenance.record_refresh(connection, POPULARITY_VIEW)
+    maintenance.record_refresh(connection, view_name=POPULARITY_VIEW)
     rows = connection.execute(text(f"SELECT count(*) FROM {POPULARITY_VIEW}")).scalar_one()
     return RefreshReport(int(rows), perf_counter() - started, concurrently=populated)
 
