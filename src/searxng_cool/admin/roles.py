@@ -41,7 +41,7 @@ def _ident(name: str) -> str:
     return pgsql.Identifier(name).as_string()
 
 
-def role_exists(connection: Connection, role: str) -> bool:
+def role_exists(connection: Connection, *, role: str) -> bool:
     found = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
     return found.first() is not None
 
@@ -79,7 +79,9 @@ def ensure_roles(
     chosen = passwords or {}
     made = []
     for role in (roles.owner, roles.app, roles.readonly):
-        if not role_exists(connection, role) and _create_role(connection, role, chosen.get(role)):
+        if not role_exists(connection, role=role) and _create_role(
+            connection, role, chosen.get(role)
+        ):
             made.append(role)
             if role == roles.readonly:
                 connection.exec_driver_sql(

@@ -75,7 +75,9 @@ def _make_roles(
     if may_create:
         return roles.ensure_roles(conn, roles=chosen, passwords=config.role_passwords)
     missing = [
-        r for r in (chosen.owner, chosen.app, chosen.readonly) if not roles.role_exists(conn, r)
+        r
+        for r in (chosen.owner, chosen.app, chosen.readonly)
+        if not roles.role_exists(conn, role=r)
     ]
     if missing:
         raise EnvironmentProblem(
