@@ -14,6 +14,7 @@ from rich.markup import escape
 from sqlalchemy import Connection, Engine, pool
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from searxng_cool.accounts import find_account
 from searxng_cool.config import Settings, load_settings, redact
 from searxng_cool.db.engine import make_engine
 from searxng_cool.errors import SearxngCoolError
@@ -62,6 +63,11 @@ def transaction(current: Settings | None = None) -> Iterator[Connection]:
     """
     with engine(current or settings()) as made, made.begin() as connection:
         yield connection
+
+
+def user_id(connection: Connection, ref: str) -> int:
+    """The id of the user a command line names: by user name, else by id (all digits)."""
+    return find_account(connection, ref=ref).id
 
 
 def handles_errors(command: Callable[P, R]) -> Callable[P, R]:
