@@ -21,7 +21,7 @@ from sqlalchemy.exc import ProgrammingError
 from searxng_cool.accounts import OPERATOR, authenticate_token, login, register_user
 from searxng_cool.admin import migrations, roles
 from searxng_cool.admin.setup import init_database
-from searxng_cool.catalog import search as catalog_search
+from searxng_cool.catalog import search
 from searxng_cool.config import APP_ROLE, OWNER_ROLE, READONLY_ROLE
 from searxng_cool.discovery import sessions
 from searxng_cool.listening import partitions, popularity
@@ -125,7 +125,7 @@ def test_every_service_works_as_the_application_role(app_engine: Engine, tmp_pat
         editing.move_track(
             conn, playlist_id=playlist, actor_id=user, from_position=0, to_position=2
         )
-        page = catalog_search.search(conn, query="Night Drive")
+        page = search(conn, query="Night Drive")
         assert "Night Drive" in [r.name for r in page.results]
         session = sessions.start_session(
             conn, user_id=user, session_type="genre", parameters={"genre": "rock"}
@@ -165,7 +165,7 @@ def test_the_read_only_role_can_read_and_search(engine: Engine, readonly_engine:
         factories.track(conn, title="Quiet Harbour")
     with readonly_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM tracks")).scalar_one() == 1
-        page = catalog_search.search(conn, query="Quiet Harbour")
+        page = search(conn, query="Quiet Harbour")
         assert "Quiet Harbour" in [r.name for r in page.results]
 
 
