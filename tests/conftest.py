@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Connection, Engine, create_engine, pool, text
 from sqlalchemy.engine import URL, make_url
 
@@ -19,6 +20,13 @@ from searxng_cool.admin import scratch
 from searxng_cool.admin.setup import init_database
 from searxng_cool.config import APP_ROLE, DatabaseConfig
 from searxng_cool.db.embedded import EmbeddedCluster, default_data_dir
+
+# Examples run against a real database on a machine that may be busy: a slow example is
+# not a failure, so no hypothesis test has a deadline (each may still bound its examples).
+settings.register_profile(
+    "database", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+settings.load_profile("database")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
