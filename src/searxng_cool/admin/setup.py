@@ -34,6 +34,7 @@ class InitResult:
     database_created: bool
     objects_handed_over: int
     single_role: bool  # DATABASE_URL is the owner too: no separation of privileges
+    app_is_superuser: bool  # DATABASE_URL connects as a superuser: privileges mean nothing
     revision_before: str | None
     revision_after: str | None
 
@@ -89,7 +90,7 @@ def _make_roles(
 
 def _cluster_steps(
     config: DatabaseConfig, admin: URL, database: str
-) -> tuple[roles.Roles, list[str], bool, bool]:
+) -> tuple[roles.Roles, list[str], bool, bool, bool]:
     """On the maintenance database: the roles and the database itself."""
     engine = _autocommit_engine(admin.set(database=MAINTENANCE_DATABASE))
     try:
@@ -98,6 +99,9 @@ def _cluster_steps(
             chosen = _roles_for(config, connected_as, superuser)
             single = chosen.app == chosen.owner
             made = [] if single else _make_roles(conn, config, chosen, superuser or createrole)
+            app_super = conn.execute(
+                text("SELECT rolsuper FROM pg_roles WHERE rolname = :r"), {"r": chosen.app}
+            ).scalar_one_or_none()
             created = ensure_database(
                 conn, database=database, owner=chosen.owner if superuser else None
             )
@@ -108,7 +112,7 @@ def _cluster_steps(
         ) from None
     finally:
         engine.dispose()
-    return chosen, made, created, superuser
+    return chosen, made, created, superuser, bool(app_super)
 
 
 def _migrate_as(url: URL, owner: str) -> tuple[list[str], list[str]]:
@@ -140,7 +144,7 @@ def init_database(config: DatabaseConfig) -> InitResult:
         embedded_cluster(config).ensure_running()
     else:
         admin = resolve_url(owner_config)
-    chosen, made, database_created, superuser = _cluster_steps(config, admin, database)
+    chosen, made, database_created, superuser, app_super = _cluster_steps(config, admin, database)
     in_database = _autocommit_engine(admin.set(database=database))
     try:
         with in_database.connect() as conn:
@@ -165,6 +169,7 @@ def init_database(config: DatabaseConfig) -> InitResult:
         database_created=database_created,
         objects_handed_over=moved,
         single_role=chosen.app == chosen.owner,
+        app_is_superuser=app_super,
         revision_before=before[0] if before else None,
         revision_after=after[0] if after else None,
     )

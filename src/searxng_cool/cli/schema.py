@@ -39,7 +39,12 @@ def init() -> None:
         console.print(f"created: {', '.join(created)}")
     if result.objects_handed_over:
         console.print(f"objects handed to the owner: {result.objects_handed_over}")
-    if result.single_role:
+    if result.app_is_superuser:
+        console.print(
+            "[yellow]DATABASE_URL connects as a superuser: the application bypasses every"
+            " privilege; point it at searxng_user[/]"
+        )
+    elif result.single_role:
         console.print(
             "[yellow]DATABASE_URL's role owns the schema: the application may run DDL;"
             " set DATABASE_OWNER_URL and run init again to separate the roles[/]"
