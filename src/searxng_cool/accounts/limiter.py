@@ -80,6 +80,17 @@ _RECORD = text(
 )
 
 
+# Rows whose window and lockout are both long over say nothing any more; each failure
+# deletes a bounded batch of them, so names an attacker invents do not pile up.
+_FORGET_STALE = text(
+    "DELETE FROM login_failures WHERE ctid IN ("
+    "  SELECT ctid FROM login_failures"
+    "   WHERE window_started_at < now() - :window - :lockout"
+    "     AND (locked_until IS NULL OR locked_until < now())"
+    "   LIMIT 100)"
+)
+
+
 def record_failure(
     engine: Engine, *, login: str, client: str, limits: LoginLimits = DEFAULT_LIMITS
 ) -> None:
@@ -98,6 +109,7 @@ def record_failure(
                     "lockout": limits.lockout,
                 },
             )
+        own.execute(_FORGET_STALE, {"window": limits.window, "lockout": limits.lockout})
 
 
 def forget_failures(engine: Engine, *, login: str) -> None:
