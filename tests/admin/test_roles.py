@@ -76,6 +76,7 @@ def refused(connection: Connection, statement: str) -> bool:
         "INSERT INTO alembic_version VALUES ('intruder')",
         "DELETE FROM alembic_version",
         "CREATE EXTENSION IF NOT EXISTS pg_buffercache",
+        "SELECT pg_stat_statements_reset()",
     ],
 )
 def test_the_application_role_cannot_change_the_schema(app_engine: Engine, statement: str) -> None:
