@@ -9,7 +9,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
 from typer.testing import CliRunner
 
-from searxng_cool.admin import maintenance, optimize
+from searxng_cool.admin import optimize
+from searxng_cool.db import maintenance
 from searxng_cool.cli.main import app
 from searxng_cool.config import OperationsConfig
 

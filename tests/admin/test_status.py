@@ -12,7 +12,8 @@ from sqlalchemy import Engine, create_engine, pool, text
 from sqlalchemy.engine import URL
 from typer.testing import CliRunner
 
-from searxng_cool.admin import maintenance, migrations, status
+from searxng_cool.admin import migrations, status
+from searxng_cool.db import maintenance
 from searxng_cool.admin.health_checks import Check, Level
 from searxng_cool.cli.main import app
 from searxng_cool.config import OperationsConfig

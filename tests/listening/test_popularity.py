@@ -198,7 +198,7 @@ def test_an_absurd_half_life_is_refused(connection: Connection, half_life: float
 
 
 def test_a_view_refresh_is_recorded_for_status(connection: Connection) -> None:
-    from searxng_cool.admin import maintenance
+    from searxng_cool.db import maintenance
 
     assert maintenance.last_refresh(connection, "mv_track_popularity") is None
     refresh_view(connection)

@@ -14,12 +14,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from searxng_cool.admin import health_checks, maintenance, migrations
+from searxng_cool.admin import health_checks, migrations
 from searxng_cool.admin.health_checks import Check, Level, rows
 from searxng_cool.admin.relations import root_of
 from searxng_cool.config import OperationsConfig
+from searxng_cool.db import maintenance
+from searxng_cool.listening.popularity import POPULARITY_VIEW
 
-POPULARITY_VIEW = "mv_track_popularity"
 _LARGEST_TABLES = 5
 # Sizes and index sizes need a relation lock; behind a migration's exclusive lock status
 # would hang, so each check waits at most this long and is reported as skipped instead.

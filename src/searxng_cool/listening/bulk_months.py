@@ -21,7 +21,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, text
 
-from searxng_cool.listening.partitions import COUNTS_PER_TRACK, PARENT
+from searxng_cool.listening.partitions import COUNT_INTO_COUNTERS, PARENT
 
 # Below this many events for one month, the row path is as fast and takes no table lock.
 BULK_MIN_ROWS = 50_000
@@ -75,25 +75,6 @@ SELECT s.user_id, s.track_id, s.interaction_type, s.play_duration_ms,
    AND s.created_at >= :lower AND s.created_at < :upper
  ORDER BY s.created_at, s.line
 """
-
-# What the parent's statement trigger adds for inserted rows; attaching a partition fires
-# no trigger.
-ADD_TO_COUNTERS = f"""
-INSERT INTO track_play_counters AS c
-       (track_id, total_interactions, total_plays, total_likes,
-        play_duration_sum_ms, timed_plays, last_played_at)
-SELECT track_id, total_interactions, total_plays, total_likes,
-       play_duration_sum_ms, timed_plays, last_played_at
-  FROM ({COUNTS_PER_TRACK}) AS n
-ON CONFLICT (track_id) DO UPDATE
-   SET total_interactions = c.total_interactions + EXCLUDED.total_interactions,
-       total_plays = c.total_plays + EXCLUDED.total_plays,
-       total_likes = c.total_likes + EXCLUDED.total_likes,
-       play_duration_sum_ms = c.play_duration_sum_ms + EXCLUDED.play_duration_sum_ms,
-       timed_plays = c.timed_plays + EXCLUDED.timed_plays,
-       last_played_at = greatest(c.last_played_at, EXCLUDED.last_played_at)
-"""
-
 
 def _quote(connection: Connection, name: str) -> str:
     return str(connection.dialect.identifier_preparer.quote(name))
@@ -170,7 +151,9 @@ def fill_month(connection: Connection, month: date) -> int:
             text(f"CREATE {unique}INDEX {_quote(connection, temporary)} ON public.{q_load} {body}")
         )
         built.append((temporary, final_name, is_primary))
-    connection.execute(text(ADD_TO_COUNTERS.format(rows=f"public.{q_load}")))
+    # What the parent's statement trigger would add for these rows; attaching a partition
+    # fires no trigger.
+    connection.execute(text(COUNT_INTO_COUNTERS), {"rows": f"public.{q_load}", "direction": 1})
     connection.execute(
         text(
             f"ALTER TABLE public.{q_load} ADD CONSTRAINT {_quote(connection, load + '_bounds')}"

@@ -15,8 +15,10 @@ from time import perf_counter
 
 from sqlalchemy import Connection, text
 
-from searxng_cool.admin import maintenance
+from searxng_cool.db import maintenance
 from searxng_cool.errors import InvalidInput
+
+POPULARITY_VIEW = "mv_track_popularity"
 
 # How much one event of each type moves a track's score. Negative events pull it down;
 # the score never goes below zero.
@@ -98,6 +100,7 @@ class RefreshReport:
     concurrently: bool
 
 
+
 @dataclass(frozen=True)
 class PopularityReport:
     tracks_updated: int
@@ -116,23 +119,30 @@ class TrackCounters:
     last_played_at: datetime | None
 
 
+def view_populated(connection: Connection) -> bool | None:
+    """Whether mv_track_popularity holds data (None when the view does not exist)."""
+    populated: bool | None = connection.execute(
+        text("SELECT ispopulated FROM pg_matviews WHERE matviewname = :view"),
+        {"view": POPULARITY_VIEW},
+    ).scalar()
+    return populated
+
+
 def refresh_view(connection: Connection) -> RefreshReport:
     """REFRESH MATERIALIZED VIEW mv_track_popularity, CONCURRENTLY when it holds data.
 
     CONCURRENTLY keeps readers unblocked; it runs inside the caller's transaction (unlike
     CREATE INDEX CONCURRENTLY it is allowed in a transaction block) but needs the view to be
-    populated already, so a never-populated view gets one plain refresh first.
+    populated already, so a never-populated view gets one plain refresh first. The refresh
+    is recorded, since `status` reports its age and PostgreSQL does not keep it.
     """
     started = perf_counter()
-    populated = connection.execute(
-        text("SELECT ispopulated FROM pg_matviews WHERE matviewname = 'mv_track_popularity'")
-    ).scalar_one()
+    populated = bool(view_populated(connection))
     mode = "CONCURRENTLY " if populated else ""
-    connection.execute(text(f"REFRESH MATERIALIZED VIEW {mode}mv_track_popularity"))
-    # `status` reports the time since the last refresh; PostgreSQL does not keep it.
-    maintenance.record_refresh(connection, "mv_track_popularity")
-    rows = connection.execute(text("SELECT count(*) FROM mv_track_popularity")).scalar_one()
-    return RefreshReport(int(rows), perf_counter() - started, concurrently=bool(populated))
+    connection.execute(text(f"REFRESH MATERIALIZED VIEW {mode}{POPULARITY_VIEW}"))
+    maintenance.record_refresh(connection, POPULARITY_VIEW)
+    rows = connection.execute(text(f"SELECT count(*) FROM {POPULARITY_VIEW}")).scalar_one()
+    return RefreshReport(int(rows), perf_counter() - started, concurrently=populated)
 
 
 def track_counters(connection: Connection, *, track_id: int) -> TrackCounters | None:
