@@ -25,9 +25,8 @@ from contextlib import contextmanager
 from typing import Any
 
 from psycopg.types.json import Jsonb
-from sqlalchemy import Engine, create_engine, event, pool, text
+from sqlalchemy import Connection, Engine, create_engine, event, pool, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from searxng_cool.admin import migrations
 from searxng_cool.playlists import editing, manage, smart
@@ -177,20 +176,20 @@ class EditBench:
     ) -> None:
         self.engine, self.owner, self.n, self.counter = engine, owner, len(track_ids), counter
         self.rng = random.Random(7)
-        with Session(engine) as session, session.begin():
+        with engine.begin() as connection:
             self.playlist_id = manage.create_playlist(
-                session, owner_id=owner, name=f"Bench {self.n}"
+                connection, owner_id=owner, name=f"Bench {self.n}"
             )
             editing.add_tracks(
-                session, playlist_id=self.playlist_id, actor_id=owner, track_ids=track_ids
+                connection, playlist_id=self.playlist_id, actor_id=owner, track_ids=track_ids
             )
 
-    def _in_transaction(self, action: Callable[[Session], object]) -> None:
-        with Session(self.engine) as session, session.begin():
-            action(session)
+    def _in_transaction(self, action: Callable[[Connection], object]) -> None:
+        with self.engine.begin() as connection:
+            action(connection)
 
-    def _touch_one_row(self, session: Session) -> None:
-        session.execute(
+    def _touch_one_row(self, connection: Connection) -> None:
+        connection.execute(
             text(
                 "UPDATE playlist_tracks SET added_at = now()"
                 " WHERE playlist_id = :p AND position = 0"
@@ -303,9 +302,11 @@ def smart_bench(engine: Engine, *, loaded: bool = False) -> None:
         baseline = timed(lambda: conn.execute(bare).all(), 5)
     print(f"baseline (bare ORDER BY popularity LIMIT 100): {baseline:.2f} ms")
     for label, rules in SMART_RULES.items():
-        with Session(engine) as session:
-            found = smart.preview_rules(session, rules=rules, owner_id=owner)
-            took = timed(lambda r=rules: smart.preview_rules(session, rules=r, owner_id=owner), 5)
+        with engine.connect() as connection:
+            found = smart.preview_rules(connection, rules=rules, owner_id=owner)
+            took = timed(
+                lambda r=rules: smart.preview_rules(connection, rules=r, owner_id=owner), 5
+            )
             compiled = compile_rules(parse_rules(rules), owner_id=owner).compile(
                 dialect=engine.dialect, compile_kwargs={"render_postcompile": True}
             )
@@ -315,24 +316,24 @@ def smart_bench(engine: Engine, *, loaded: bool = False) -> None:
                 key: Jsonb(value) if isinstance(value, list | dict) else value
                 for key, value in compiled.params.items()
             }
-            plan = [row[0] for row in session.connection().exec_driver_sql(explain, params)]
+            plan = [row[0] for row in connection.exec_driver_sql(explain, params)]
         verdict = "OK" if took < 200 else "over 200 ms"
         print(
             f"\n-- {label}: {took:.1f} ms ({took / baseline:.1f}x baseline), {len(found)} tracks, {verdict}"
         )
         print(f"   rules: {json.dumps(rules)}")
         print("\n".join("   " + line for line in plan))
-    with Session(engine) as session, session.begin():
+    with engine.begin() as connection:
         playlist_id = manage.create_playlist(
-            session,
+            connection,
             owner_id=owner,
             name="Energetic 2000s",
             dynamic_rules=next(iter(SMART_RULES.values())),
         )
 
     def refresh() -> None:
-        with Session(engine) as session, session.begin():
-            smart.refresh_smart_playlist(session, playlist_id=playlist_id)
+        with engine.begin() as connection:
+            smart.refresh_smart_playlist(connection, playlist_id=playlist_id)
 
     took = timed(refresh, 5)
     print(f"\nrefresh of the first rule set as a playlist (delete + insert, commit): {took:.1f} ms")

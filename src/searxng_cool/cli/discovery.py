@@ -40,7 +40,7 @@ def rebuild(
     Example: db_cli.py profiles rebuild
     """
     with (
-        transaction() as session,
+        transaction() as connection,
         Progress(
             *Progress.get_default_columns()[:1],
             BarColumn(),
@@ -51,7 +51,7 @@ def rebuild(
     ):
         task = bar.add_task("rebuilding profiles", total=None)
         done = profiles.rebuild_profiles(
-            session=session,
+            connection,
             chunk_size=chunk,
             on_progress=lambda finished, total: bar.update(task, completed=finished, total=total),
         )
@@ -65,8 +65,8 @@ def show(user_id: Annotated[int, typer.Argument(help="The user.")]) -> None:
 
     Example: db_cli.py profiles show 42
     """
-    with transaction() as session:
-        profile = profiles.load_profile(session=session, user_id=user_id)
+    with transaction() as connection:
+        profile = profiles.load_profile(connection, user_id=user_id)
     state = profile.state
     kind = "cold start (no history yet)" if profile.cold_start else f"as of {state.as_of}"
     console.print(f"user {user_id}: {kind}; settings {json.dumps(profile.settings)}")
@@ -89,8 +89,8 @@ def change_settings(
     Example: db_cli.py profiles settings 42 '{"novelty": 0.8, "excluded_genres": ["edm"]}'
     """
     parsed = _json_object(changes, "settings")
-    with transaction() as session:
-        merged = profiles.set_discovery_settings(session=session, user_id=user_id, changes=parsed)
+    with transaction() as connection:
+        merged = profiles.set_discovery_settings(connection, user_id=user_id, changes=parsed)
     console.print(json.dumps(merged))
 
 
@@ -106,9 +106,9 @@ def start(
     Example: db_cli.py discover start 42 mood '{"mood": "calm", "batch_size": 5}'
     """
     parsed = _json_object(parameters, "parameters")
-    with transaction() as session:
+    with transaction() as connection:
         session_id = sessions.start_session(
-            session=session, user_id=user_id, session_type=session_type, parameters=parsed
+            connection, user_id=user_id, session_type=session_type, parameters=parsed
         )
     console.print(f"session {session_id}")
 
@@ -123,8 +123,8 @@ def next_tracks(
 
     Example: db_cli.py discover next 7 -n 5
     """
-    with transaction() as session:
-        batch = sessions.next_batch(session=session, session_id=session_id, size=size)
+    with transaction() as connection:
+        batch = sessions.next_batch(connection, session_id=session_id, size=size)
     table = Table("position", "track", "score", "reasons")
     for presented in batch:
         table.add_row(
@@ -150,9 +150,9 @@ def act(
 
     Example: db_cli.py discover act 7 1234 liked
     """
-    with transaction() as session:
+    with transaction() as connection:
         sessions.record_action(
-            session=session,
+            connection,
             session_id=session_id,
             track_id=track_id,
             action=action,
@@ -171,8 +171,8 @@ def end(
 
     Example: db_cli.py discover end 7 --feedback 4
     """
-    with transaction() as session:
-        sessions.end_session(session=session, session_id=session_id, feedback_score=feedback)
+    with transaction() as connection:
+        sessions.end_session(connection, session_id=session_id, feedback_score=feedback)
     console.print(f"session {session_id} ended")
 
 
@@ -183,17 +183,17 @@ def show_session(session_id: Annotated[int, typer.Argument(help="The session.")]
 
     Example: db_cli.py discover show 7
     """
-    with transaction() as session:
-        rows = sessions.presented_tracks(session=session, session_id=session_id)
+    with transaction() as connection:
+        rows = sessions.presented_tracks(connection, session_id=session_id)
     table = Table("position", "track", "title", "action", "score", "reasons")
     for row in rows:
         table.add_row(
-            str(row["position"]),
-            str(row["track_id"]),
-            row["title"],
-            row["user_action"] or "",
-            f"{row['score'] or 0:.3f}",
-            "; ".join(row["reasons"]),
+            str(row.position),
+            str(row.track_id),
+            row.title,
+            row.user_action or "",
+            f"{row.score or 0:.3f}",
+            "; ".join(row.reasons),
         )
     console.print(table)
 

@@ -42,11 +42,11 @@ def refresh_smart(
     if (playlist is None) == (not all_):
         raise InvalidInput("name one playlist with --playlist ID, or use --all")
     failures: list[smart.RefreshFailure] = []
-    with transaction() as session:
+    with transaction() as connection:
         if playlist is not None:
-            results = [smart.refresh_smart_playlist(session, playlist_id=playlist)]
+            results = [smart.refresh_smart_playlist(connection, playlist_id=playlist)]
         else:
-            results, failures = smart.refresh_all_smart_playlists(session)
+            results, failures = smart.refresh_all_smart_playlists(connection)
     for result in results:
         console.print(
             f"playlist {result.playlist_id}: {result.track_count} tracks (version {result.version})"
@@ -88,9 +88,9 @@ def create(
     Example: db_cli.py playlists create "Late night" --owner 1 --rules late-night.json
     """
     rules = None if rules_file is None else _read_rules(rules_file)
-    with transaction() as session:
+    with transaction() as connection:
         playlist_id = manage.create_playlist(
-            session,
+            connection,
             owner_id=owner,
             name=name,
             is_public=public,
@@ -111,10 +111,10 @@ def show(
 
     Example: db_cli.py playlists show 42 --as 1
     """
-    with transaction() as session:
-        summary = reading.get_playlist(session, playlist_id=playlist_id, viewer_id=viewer)
+    with transaction() as connection:
+        summary = reading.get_playlist(connection, playlist_id=playlist_id, viewer_id=viewer)
         entries = reading.list_tracks(
-            session, playlist_id=playlist_id, viewer_id=viewer, limit=limit
+            connection, playlist_id=playlist_id, viewer_id=viewer, limit=limit
         )
     kind = "smart" if summary.is_smart else "plain"
     console.print(
@@ -149,9 +149,9 @@ def add(
 
     Example: db_cli.py playlists add 42 101 102 --as 1 --at 0
     """
-    with transaction() as session:
+    with transaction() as connection:
         result = editing.add_tracks(
-            session, playlist_id=playlist_id, actor_id=actor, track_ids=track_ids, position=at
+            connection, playlist_id=playlist_id, actor_id=actor, track_ids=track_ids, position=at
         )
     console.print(f"playlist {playlist_id}: {result.track_count} tracks (version {result.version})")
 
@@ -168,9 +168,9 @@ def move(
 
     Example: db_cli.py playlists move 42 7 0 --as 1
     """
-    with transaction() as session:
+    with transaction() as connection:
         result = editing.move_track(
-            session,
+            connection,
             playlist_id=playlist_id,
             actor_id=actor,
             from_position=from_position,
@@ -190,9 +190,9 @@ def remove(
 
     Example: db_cli.py playlists remove 42 3 5 --as 1
     """
-    with transaction() as session:
+    with transaction() as connection:
         result = editing.remove_tracks(
-            session, playlist_id=playlist_id, actor_id=actor, positions=positions
+            connection, playlist_id=playlist_id, actor_id=actor, positions=positions
         )
     console.print(f"playlist {playlist_id}: {result.track_count} tracks (version {result.version})")
 
@@ -204,8 +204,8 @@ def dedupe(playlist_id: PlaylistId, actor: AsUser) -> None:
 
     Example: db_cli.py playlists dedupe 42 --as 1
     """
-    with transaction() as session:
-        result = editing.dedupe_tracks(session, playlist_id=playlist_id, actor_id=actor)
+    with transaction() as connection:
+        result = editing.dedupe_tracks(connection, playlist_id=playlist_id, actor_id=actor)
     console.print(f"playlist {playlist_id}: {result.track_count} tracks (version {result.version})")
 
 
@@ -222,6 +222,6 @@ def delete(
     """
     if not yes:
         raise InvalidInput(f"deleting playlist {playlist_id} cannot be undone; add --yes")
-    with transaction() as session:
-        count = manage.delete_playlist(session, playlist_id=playlist_id, actor_id=actor)
+    with transaction() as connection:
+        count = manage.delete_playlist(connection, playlist_id=playlist_id, actor_id=actor)
     console.print(f"deleted playlist {playlist_id} ({count} tracks)")

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, text
-from sqlalchemy.orm import Session
 
 from searxng_cool.db.models.audio_vector import DIMENSION_NAMES, cube_literal
 from searxng_cool.listening.profiles import (
@@ -112,7 +111,7 @@ class Recommendation:
 
 
 def _candidates(
-    session: Session, profile: Profile, request: Request, target: list[float], pool: int
+    connection: Connection, profile: Profile, request: Request, target: list[float], pool: int
 ) -> list[Any]:
     settings = profile.settings
     sql = CANDIDATES_SQL.format(genre_filter=GENRE_FILTER if request.genre else "")
@@ -131,7 +130,7 @@ def _candidates(
     }
     if request.genre:
         params["genre"] = json.dumps([request.genre])
-    return list(session.execute(text(sql), params))
+    return list(connection.execute(text(sql), params))
 
 
 def _closest_dimensions(vector: list[float], target: list[float]) -> list[str]:
@@ -180,7 +179,7 @@ def _diverse(scored: list[Recommendation], limit: int, max_per_artist: int) -> l
 
 
 def _scored_pool(
-    session: Session, profile: Profile, request: Request, pool: int
+    connection: Connection, profile: Profile, request: Request, pool: int
 ) -> list[Recommendation]:
     """Candidates around the target and each probe, each scored against what found it best."""
     best: dict[int, Recommendation] = {}
@@ -188,18 +187,20 @@ def _scored_pool(
     probe_pool = max(K_PER_PROBE, 2 * request.limit)
     searches += [(probe, request.probe_anchor, probe_pool) for probe in request.probes]
     for target, anchor, size in searches:
-        for row in _candidates(session, profile, request, target, size):
+        for row in _candidates(connection, profile, request, target, size):
             scored = _score(row, profile, target, anchor)
             if row.id not in best or scored.score > best[row.id].score:
                 best[row.id] = scored
     return list(best.values())
 
 
-def recommend(*, session: Session, profile: Profile, request: Request) -> list[Recommendation]:
+def recommend(
+    connection: Connection, *, profile: Profile, request: Request
+) -> list[Recommendation]:
     """Up to `request.limit` tracks, best first, each with its score and reasons."""
     pool = max(MIN_POOL, POOL_FACTOR * request.limit)
     while True:
-        scored = _scored_pool(session, profile, request, pool)
+        scored = _scored_pool(connection, profile, request, pool)
         chosen = _diverse(scored, request.limit, request.max_per_artist)
         if len(chosen) == request.limit or pool >= MAX_POOL:
             return chosen
@@ -220,8 +221,8 @@ def steer(target: list[float], toward: list[list[float]], away: list[list[float]
 
 def recommend_for_user(connection: Connection, *, user_id: int, count: int) -> list[Recommendation]:
     """Up to `count` tracks for the user outside any session: near their profile and favourites."""
-    profile = load_profile(session=connection, user_id=user_id)  # type: ignore[arg-type]
+    profile = load_profile(connection, user_id=user_id)
     anchor = "popular tracks" if profile.cold_start else "tracks you liked"
-    probes = favourite_vectors(session=connection, user_id=user_id)  # type: ignore[arg-type]
+    probes = favourite_vectors(connection, user_id=user_id)
     request = Request(target=profile.state.target(), anchor=anchor, limit=count, probes=probes)
-    return recommend(session=connection, profile=profile, request=request)  # type: ignore[arg-type]
+    return recommend(connection, profile=profile, request=request)

@@ -1,5 +1,6 @@
 """The one declared schema. Importing this package registers every table on `Base.metadata`."""
 
+from searxng_cool.db.models.auth import ApiToken, LoginFailure
 from searxng_cool.db.models.base import Base
 from searxng_cool.db.models.catalog import Album, Artist, Track
 from searxng_cool.db.models.credits import TrackCredit
@@ -19,11 +20,13 @@ from searxng_cool.db.models.users import User, UserInteraction, UserMusicProfile
 __all__ = [
     "Album",
     "AlbumSource",
+    "ApiToken",
     "Artist",
     "ArtistSource",
     "Base",
     "DiscoverySession",
     "DiscoverySessionTrack",
+    "LoginFailure",
     "MaintenanceEvent",
     "Playlist",
     "PlaylistActivity",
