@@ -346,4 +346,6 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         pg_bindir=Path(env[PG_BINDIR_ENV]) if env.get(PG_BINDIR_ENV) else None,
     )
     operations = OperationsConfig(_operations(raw.get("OPERATIONS")))
-    return Settings(database=database, source=source, operations=operations, api=_api(raw.get("API")))
+    return Settings(
+        database=database, source=source, operations=operations, api=_api(raw.get("API"))
+    )

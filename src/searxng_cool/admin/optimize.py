@@ -18,10 +18,10 @@ from psycopg import sql as pgsql
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
+from searxng_cool.config import OperationsConfig
 from searxng_cool.db import maintenance
 from searxng_cool.listening import popularity
 from searxng_cool.listening.popularity import POPULARITY_VIEW
-from searxng_cool.config import OperationsConfig
 
 
 @dataclass(frozen=True)

@@ -115,15 +115,24 @@ def _error_body(path: str, status: int, detail: str, title: str) -> tuple[bytes,
 
 
 async def _refuse(
-    send: Send, path: str, status: int, detail: str, title: str, headers: list[tuple[bytes, bytes]]
+    send: Send,
+    path: str,
+    status: int,
+    detail: str,
+    *,
+    title: str,
+    headers: list[tuple[bytes, bytes]],
 ) -> None:
     body, media = _error_body(path, status, detail, title)
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", media), (b"content-length", str(len(body)).encode())]
-            + headers,
+            "headers": [
+                (b"content-type", media),
+                (b"content-length", str(len(body)).encode()),
+                *headers,
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -152,7 +161,9 @@ class RateLimitMiddleware:
                 f"rate limit of {verdict.limit} requests per window exceeded;"
                 f" retry in {max(1, verdict.reset_in)} seconds"
             )
-            await _refuse(send, scope["path"], 429, detail, "Too Many Requests", headers)
+            await _refuse(
+                send, scope["path"], 429, detail, title="Too Many Requests", headers=headers
+            )
             return
 
         async def send_with_headers(message: Message) -> None:
@@ -189,7 +200,7 @@ class BodyLimitMiddleware:
         detail = f"the request body is larger than {limit} bytes"
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
-            await _refuse(send, path, 413, detail, "Content Too Large", [])
+            await _refuse(send, path, 413, detail, title="Content Too Large", headers=[])
             return
         received = 0
         started = False
@@ -213,4 +224,4 @@ class BodyLimitMiddleware:
             await self.app(scope, counting_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await _refuse(send, path, 413, detail, "Content Too Large", [])
+                await _refuse(send, path, 413, detail, title="Content Too Large", headers=[])

@@ -9,6 +9,7 @@ for the user and is shown as the problem's `detail`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -76,7 +77,7 @@ def problem(
     status: int,
     detail: str,
     *,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
     """The error response for `request`: problem+json, or ListenBrainz's shape under /1/."""

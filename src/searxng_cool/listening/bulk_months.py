@@ -76,6 +76,7 @@ SELECT s.user_id, s.track_id, s.interaction_type, s.play_duration_ms,
  ORDER BY s.created_at, s.line
 """
 
+
 def _quote(connection: Connection, name: str) -> str:
     return str(connection.dialect.identifier_preparer.quote(name))
 

@@ -32,7 +32,9 @@ SOURCE_TYPE = "listenbrainz"
 MAX_SOURCE_ID = 255
 # Our recording ids: a UUID whose last 12 hex digits are the canonical track's id.
 _RECORDING_ID = re.compile(r"00000000-5ea2-4c00-8000-([0-9a-f]{12})")
-_SPOTIFY_TRACK = re.compile(r"(?:https?://open\.spotify\.com/track/|spotify:track:)([A-Za-z0-9]{22})")
+_SPOTIFY_TRACK = re.compile(
+    r"(?:https?://open\.spotify\.com/track/|spotify:track:)([A-Za-z0-9]{22})"
+)
 
 
 def recording_msid(track_id: int) -> str:
@@ -61,9 +63,7 @@ def track_of_recording(connection: Connection, *, recording_id: str) -> int:
         ).scalar_one_or_none()
         if found is not None:
             return int(found)
-    raise NotFound(
-        f"recording {recording_id} is not in the catalog; submit a listen of it first"
-    )
+    raise NotFound(f"recording {recording_id} is not in the catalog; submit a listen of it first")
 
 
 @dataclass(frozen=True)
@@ -191,7 +191,9 @@ def submit_listens(
         )
     report = record_batch(connection, events)
     if report.rejected:
-        raise InvalidInput(f"{report.rejected} listens could not be recorded: {report.rejected_by_code}")
+        raise InvalidInput(
+            f"{report.rejected} listens could not be recorded: {report.rejected_by_code}"
+        )
     return SubmitReport(recorded=report.accepted, already_recorded=len(listens) - len(events))
 
 
@@ -274,7 +276,9 @@ def musicbrainz_ids(connection: Connection, *, track_ids: Sequence[int]) -> dict
     return {int(track): str(mbid) for track, mbid in rows}
 
 
-def track_metadata(connection: Connection, *, track_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+def track_metadata(
+    connection: Connection, *, track_ids: Sequence[int]
+) -> dict[int, dict[str, Any]]:
     """ListenBrainz-style track metadata (track, artist, release names) of catalog tracks."""
     if not track_ids:
         return {}

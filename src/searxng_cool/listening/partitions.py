@@ -125,8 +125,6 @@ def detach_partitions(
         quoted = preparer.quote(partition.name)
         # Detached rows leave the table, so they leave the counters too: the counters then
         # still agree with mv_track_popularity after its next refresh.
-        connection.execute(
-            text(COUNT_INTO_COUNTERS), {"rows": f"public.{quoted}", "direction": -1}
-        )
+        connection.execute(text(COUNT_INTO_COUNTERS), {"rows": f"public.{quoted}", "direction": -1})
         connection.execute(text(f"ALTER TABLE {PARENT} DETACH PARTITION {quoted}"))
     return DetachReport(chosen, dry_run=False)

@@ -100,7 +100,6 @@ class RefreshReport:
     concurrently: bool
 
 
-
 @dataclass(frozen=True)
 class PopularityReport:
     tracks_updated: int

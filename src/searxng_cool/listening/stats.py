@@ -107,11 +107,17 @@ def top_entities(
         raise InvalidInput(f"count {count} and offset {offset} must be >= 0")
     since = range_start(connection, stats_range=stats_range)
     key, select, group = _GROUPS[entity]
-    statement = _TOP.format(key=key, select=select, group=group, order=key)
-    rows = connection.execute(
-        text(statement),
-        {"user": user_id, "since": since, "count": count, "offset": offset},
-    ).mappings().all()
+    # Ties in order of the entity's id (the output column named by the key's alias).
+    order = {"artists": "artist_id", "recordings": "track_id", "releases": "album_id"}[entity]
+    statement = _TOP.format(key=key, select=select, group=group, order=order)
+    rows = (
+        connection.execute(
+            text(statement),
+            {"user": user_id, "since": since, "count": count, "offset": offset},
+        )
+        .mappings()
+        .all()
+    )
     now = connection.execute(text("SELECT now()")).scalar_one()
     items = [{k: v for k, v in row.items() if k != "total"} for row in rows]
     total = int(rows[0]["total"]) if rows else 0

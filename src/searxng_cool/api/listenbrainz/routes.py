@@ -204,9 +204,7 @@ def delete_listen(
     return schemas.Status()
 
 
-@router.post(
-    "/feedback/recording-feedback", response_model=schemas.Status, summary="Love or hate"
-)
+@router.post("/feedback/recording-feedback", response_model=schemas.Status, summary="Love or hate")
 def recording_feedback(
     body: schemas.RecordingFeedback, user: CurrentUser, connection: DbConnection
 ) -> schemas.Status:
@@ -229,6 +227,7 @@ def recording_feedback(
     summary="A user's current feedback",
 )
 def get_feedback(
+    *,
     user_name: str,
     connection: DbConnection,
     score: Annotated[int | None, Query(ge=-1, le=1)] = None,
@@ -294,7 +293,9 @@ def _stat_item(entity: str, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _stats(entity: str, user_name: str, connection: Any, count: int, offset: int, rng: str) -> Any:
+def _stats(
+    entity: str, user_name: str, connection: Any, *, count: int, offset: int, rng: str
+) -> Any:
     user = _user(connection, user_name)
     top = stats.top_entities(
         connection,
@@ -318,19 +319,30 @@ def _stats(entity: str, user_name: str, connection: Any, count: int, offset: int
     return schemas.StatsResponse(payload=schemas.StatsPayload(**payload))
 
 
-Range = Annotated[str, Query(description="week, month, quarter, half_yearly, year, all_time, "
-                             "this_week, this_month or this_year", max_length=32)]
+Range = Annotated[
+    str,
+    Query(
+        description="week, month, quarter, half_yearly, year, all_time, "
+        "this_week, this_month or this_year",
+        max_length=32,
+    ),
+]
 
 
 @router.get(
     "/stats/user/{user_name}/artists", response_model=schemas.StatsResponse, summary="Top artists"
 )
 def user_artists(
-    user_name: str, connection: DbConnection, count: Count = 25, offset: Offset = 0,
-    range: Range = "all_time",  # noqa: A002 - ListenBrainz's parameter name
+    user_name: str,
+    connection: DbConnection,
+    count: Count = 25,
+    offset: Offset = 0,
+    range: Range = "all_time",
 ) -> schemas.StatsResponse:
     """Counted live from the user's plays (ListenBrainz computes them in batches)."""
-    result: schemas.StatsResponse = _stats("artists", user_name, connection, count, offset, range)
+    result: schemas.StatsResponse = _stats(
+        "artists", user_name, connection, count=count, offset=offset, rng=range
+    )
     return result
 
 
@@ -340,12 +352,15 @@ def user_artists(
     summary="Top recordings",
 )
 def user_recordings(
-    user_name: str, connection: DbConnection, count: Count = 25, offset: Offset = 0,
-    range: Range = "all_time",  # noqa: A002
+    user_name: str,
+    connection: DbConnection,
+    count: Count = 25,
+    offset: Offset = 0,
+    range: Range = "all_time",
 ) -> schemas.StatsResponse:
     """Counted live from the user's plays."""
     result: schemas.StatsResponse = _stats(
-        "recordings", user_name, connection, count, offset, range
+        "recordings", user_name, connection, count=count, offset=offset, rng=range
     )
     return result
 
@@ -354,11 +369,16 @@ def user_recordings(
     "/stats/user/{user_name}/releases", response_model=schemas.StatsResponse, summary="Top releases"
 )
 def user_releases(
-    user_name: str, connection: DbConnection, count: Count = 25, offset: Offset = 0,
-    range: Range = "all_time",  # noqa: A002
+    user_name: str,
+    connection: DbConnection,
+    count: Count = 25,
+    offset: Offset = 0,
+    range: Range = "all_time",
 ) -> schemas.StatsResponse:
     """Counted live from the user's plays."""
-    result: schemas.StatsResponse = _stats("releases", user_name, connection, count, offset, range)
+    result: schemas.StatsResponse = _stats(
+        "releases", user_name, connection, count=count, offset=offset, rng=range
+    )
     return result
 
 

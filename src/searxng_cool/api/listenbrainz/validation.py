@@ -105,7 +105,7 @@ def _validate_listened_at(listen: dict[str, Any]) -> None:
         raise InvalidInput("JSON document must contain the key listened_at at the top level.")
     value = listen["listened_at"]
     try:
-        if isinstance(value, bool) or isinstance(value, float) and value != value:
+        if isinstance(value, bool):
             raise ValueError
         listen["listened_at"] = int(value)
     except (ValueError, TypeError, OverflowError):
@@ -146,38 +146,43 @@ def _additional_info(metadata: dict[str, Any]) -> None:
         return
     if not isinstance(info, dict):
         raise InvalidInput("track_metadata.additional_info must be a JSON object.")
-    tags = info.get("tags")
-    if tags is not None:
-        if not isinstance(tags, list) or len(tags) > MAX_TAGS_PER_LISTEN:
-            raise InvalidInput(
-                f"JSON document may not contain more than {MAX_TAGS_PER_LISTEN} items in"
-                " track_metadata.additional_info.tags."
-            )
-        if any(not isinstance(tag, str) or len(tag) > MAX_TAG_SIZE for tag in tags):
-            raise InvalidInput(
-                "JSON document may not contain track_metadata.additional_info.tags longer"
-                f" than {MAX_TAG_SIZE} characters."
-            )
+    _tags(info.get("tags"))
     if "duration" in info and "duration_ms" in info:
         raise InvalidInput("JSON document should not contain both duration and duration_ms.")
     _duration(info, "duration", MAX_DURATION)
     _duration(info, "duration_ms", MAX_DURATION * 1000)
+    _mbids(info)
+
+
+def _tags(tags: Any) -> None:
+    if tags is None:
+        return
+    if not isinstance(tags, list) or len(tags) > MAX_TAGS_PER_LISTEN:
+        raise InvalidInput(
+            f"JSON document may not contain more than {MAX_TAGS_PER_LISTEN} items in"
+            " track_metadata.additional_info.tags."
+        )
+    if any(not isinstance(tag, str) or len(tag) > MAX_TAG_SIZE for tag in tags):
+        raise InvalidInput(
+            "JSON document may not contain track_metadata.additional_info.tags longer"
+            f" than {MAX_TAG_SIZE} characters."
+        )
+
+
+def _mbids(info: dict[str, Any]) -> None:
+    """Empty MBIDs are dropped; any other that is not a UUID is refused."""
     for key in SINGLE_MBIDS:
-        if key in info:
-            if not info[key]:
-                del info[key]
-            elif not _is_uuid(info[key]):
-                raise InvalidInput(f"{key} MBID format invalid.")
+        if key in info and not info[key]:
+            del info[key]
+        elif key in info and not _is_uuid(info[key]):
+            raise InvalidInput(f"{key} MBID format invalid.")
     for key in MULTIPLE_MBIDS:
-        if key in info:
-            values = info[key]
-            if not values:
-                del info[key]
-                continue
-            if not isinstance(values, list):
-                raise InvalidInput(f"{key} MBID format invalid.")
-            kept = [x for x in values if x]
-            if not all(_is_uuid(x) for x in kept):
+        values = info.get(key)
+        if key in info and not values:
+            del info[key]
+        elif key in info:
+            kept = [x for x in values if x] if isinstance(values, list) else None
+            if kept is None or not all(_is_uuid(x) for x in kept):
                 raise InvalidInput(f"{key} MBID format invalid.")
             info[key] = kept
 

@@ -4,7 +4,7 @@ ListenBrainz's `playing_now` submissions are not plays: one row per user, replac
 next one and ignored after `expires_at`. Downgrade drops the table.
 
 Revision ID: 20261203_1935_playing_now
-Revises: 20261203_1905_counters_one_rule
+Revises: 20261203_1903_api_tokens_limiter, 20261203_1905_counters_one_rule
 Create Date: 2026-12-03 19:35:00
 """
 
@@ -17,7 +17,10 @@ from sqlalchemy.dialects import postgresql
 from searxng_cool.db import sql
 
 revision: str = "20261203_1935_playing_now"
-down_revision: str | Sequence[str] | None = "20261203_1905_counters_one_rule"
+down_revision: str | Sequence[str] | None = (
+    "20261203_1903_api_tokens_limiter",
+    "20261203_1905_counters_one_rule",
+)
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
