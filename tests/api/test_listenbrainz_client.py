@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-
 import httpx
 import liblistenbrainz
 import pytest
@@ -18,9 +16,9 @@ NOW = int(time.time())
 
 
 @pytest.fixture
-def client(api: RunningServer) -> Iterator[liblistenbrainz.ListenBrainz]:
+def client(api: RunningServer) -> liblistenbrainz.ListenBrainz:
     # Pointed at this server by its own option; nothing else about the client is changed.
-    yield liblistenbrainz.ListenBrainz(api_base_url=api.base_url)
+    return liblistenbrainz.ListenBrainz(api_base_url=api.base_url)
 
 
 def _listen(n: int, *, at: int | None = None, **extra: object) -> Listen:
