@@ -122,3 +122,22 @@ def top_entities(
     items = [{k: v for k, v in row.items() if k != "total"} for row in rows]
     total = int(rows[0]["total"]) if rows else 0
     return TopEntities(items=items, total=total, from_ts=since, to_ts=now)
+
+
+def chart_tracks(
+    connection: Connection, *, stats_range: str = "week", limit: int = 50
+) -> list[tuple[int, int]]:
+    """(track id, plays) of the most played tracks by everyone in the range, most first."""
+    if not 1 <= limit <= 100:
+        raise InvalidInput(f"limit {limit} is out of range 1..100")
+    since = range_start(connection, stats_range=stats_range)
+    rows = connection.execute(
+        text(
+            "SELECT track_id, count(*) AS plays FROM user_interactions"
+            " WHERE interaction_type = 'play'"
+            " AND (CAST(:since AS timestamptz) IS NULL OR created_at >= :since)"
+            " GROUP BY track_id ORDER BY plays DESC, track_id LIMIT :limit"
+        ),
+        {"since": since, "limit": limit},
+    )
+    return [(int(track), int(plays)) for track, plays in rows]
