@@ -26,6 +26,7 @@ from searxng_cool.errors import (
     NotFound,
     RateLimited,
     SearxngCoolError,
+    StaleVersion,
     Unauthenticated,
 )
 
@@ -60,8 +61,8 @@ TITLES = {
 }
 
 
-class PreconditionFailed(Conflict):
-    """An If-Match version that is not the current one (HTTP 412)."""
+class PreconditionFailed(StaleVersion):
+    """An If-Match header that names no playlist version (HTTP 412, like a stale one)."""
 
 
 class PreconditionRequired(InvalidInput):
@@ -98,7 +99,7 @@ def problem(
 
 
 def status_of(error: SearxngCoolError) -> int:
-    if isinstance(error, PreconditionFailed):
+    if isinstance(error, StaleVersion):
         return 412
     if isinstance(error, PreconditionRequired):
         return 428
