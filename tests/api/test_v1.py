@@ -89,7 +89,8 @@ def test_errors_are_problem_json_without_internals(api: RunningServer) -> None:
     assert invalid.json()["field"] == "limit"
     anonymous = _get(api, None, "/api/v1/me")
     assert anonymous.status_code == 401
-    assert "Traceback" not in anonymous.text and "SELECT" not in anonymous.text
+    assert "Traceback" not in anonymous.text
+    assert "SELECT" not in anonymous.text
 
 
 def test_a_playlist_edit_needs_the_current_version_as_if_match(
