@@ -12,7 +12,7 @@ from searxng_cool import __version__
 from searxng_cool.api import problems
 from searxng_cool.api.limits import BodyLimitMiddleware, RateLimiter, RateLimitMiddleware
 from searxng_cool.api.listenbrainz import routes as listenbrainz
-from searxng_cool.api.routes import catalog, health, me, playlists
+from searxng_cool.api.routes import admin, catalog, discovery, health, me, playlists
 from searxng_cool.config import Settings
 from searxng_cool.db.engine import make_engine
 
@@ -55,6 +55,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(catalog.router)
     app.include_router(me.router)
     app.include_router(playlists.router)
+    app.include_router(discovery.router)
+    app.include_router(admin.router)
     app.include_router(listenbrainz.router)
     api = settings.api
     app.add_middleware(BodyLimitMiddleware, max_bytes=api.max_body_bytes)
