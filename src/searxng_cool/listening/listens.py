@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -45,6 +46,10 @@ def recording_msid(track_id: int) -> str:
 def track_of_recording(connection: Connection, *, recording_id: str) -> int:
     """The canonical track of a recording id: ours (`recording_msid`) or a MusicBrainz id."""
     value = recording_id.strip().lower()
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise InvalidInput(f"{recording_id[:60]!r} is not a recording id (a UUID)") from None
     ours = _RECORDING_ID.fullmatch(value)
     if ours:
         track_id = int(ours.group(1), 16)
