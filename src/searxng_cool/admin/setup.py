@@ -37,7 +37,7 @@ def _autocommit_engine(url: URL) -> Engine:
     return create_engine(url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
 
 
-def ensure_role(connection: Connection, role: str) -> bool:
+def ensure_role(connection: Connection, *, role: str) -> bool:
     """Create a LOGIN role (no superuser, no password: local socket trust) if missing."""
     exists = connection.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role})
     if exists.first():
@@ -47,7 +47,7 @@ def ensure_role(connection: Connection, role: str) -> bool:
     return True
 
 
-def ensure_database(connection: Connection, database: str, owner: str | None = None) -> bool:
+def ensure_database(connection: Connection, *, database: str, owner: str | None = None) -> bool:
     exists = connection.execute(
         text("SELECT 1 FROM pg_database WHERE datname = :d"), {"d": database}
     )
@@ -69,8 +69,8 @@ def init_database(config: DatabaseConfig) -> InitResult:
         superuser = _autocommit_engine(cluster.url(user=SUPERUSER, database=MAINTENANCE_DATABASE))
         with superuser.connect() as conn:
             owner = url.username or SUPERUSER
-            role_created = ensure_role(conn, owner) if owner != SUPERUSER else False
-            database_created = ensure_database(conn, database, owner)
+            role_created = ensure_role(conn, role=owner) if owner != SUPERUSER else False
+            database_created = ensure_database(conn, database=database, owner=owner)
         superuser.dispose()
         in_database = _autocommit_engine(cluster.url(user=SUPERUSER, database=database))
         with in_database.connect() as conn:
@@ -80,7 +80,7 @@ def init_database(config: DatabaseConfig) -> InitResult:
         maintenance = _autocommit_engine(url.set(database=MAINTENANCE_DATABASE))
         try:
             with maintenance.connect() as conn:
-                database_created = ensure_database(conn, database)
+                database_created = ensure_database(conn, database=database)
         except DBAPIError as exc:
             raise EnvironmentProblem(
                 f"cannot create database {database!r} as {url.username!r}: "
@@ -92,7 +92,7 @@ def init_database(config: DatabaseConfig) -> InitResult:
     engine = create_engine(url, poolclass=pool.NullPool)
     with engine.begin() as conn:
         before = migrations.current(conn)
-        migrations.upgrade(conn, "head")
+        migrations.upgrade(conn, revision="head")
     with engine.connect() as conn:
         after = migrations.current(conn)
     engine.dispose()

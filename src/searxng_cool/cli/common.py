@@ -45,13 +45,14 @@ def engine(current: Settings) -> Iterator[Engine]:
 
 
 @contextmanager
-def transaction() -> Iterator[Connection]:
+def transaction(current: Settings | None = None) -> Iterator[Connection]:
     """The command's one transaction: commit on success, roll back on any error.
 
     Every command that reads or writes through the services opens the database this way;
-    the few that must commit per batch (ingest, bulk loads) take `engine` instead.
+    the few that must commit per batch (ingest) or run outside a transaction (optimize's
+    VACUUM, the gated upgrade) take `engine` instead.
     """
-    with engine(settings()) as made, made.begin() as connection:
+    with engine(current or settings()) as made, made.begin() as connection:
         yield connection
 
 

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from searxng_cool.admin import gated, lint, migrations, setup
 from searxng_cool.cli import operations
-from searxng_cool.cli.common import console, engine, handles_errors, settings
+from searxng_cool.cli.common import console, handles_errors, settings, transaction
 
 
 @handles_errors
@@ -56,8 +56,8 @@ def _gated(
 ) -> None:  # fmt: skip
     current = settings()
     if sql:
-        with engine(current) as eng, eng.connect() as conn:
-            start = (migrations.current(conn) or ["base"])[0]
+        with transaction(current) as connection:
+            start = (migrations.current(connection) or ["base"])[0]
         rendered = migrations.offline_sql(start, revision, downgrade=downgrade)
         console.print(rendered, markup=False, highlight=False)
         return
@@ -140,8 +140,8 @@ def migrate(
 
     Example: db_cli.py migrate -m "add playlist collaborators"
     """
-    with engine(settings()) as eng, eng.begin() as conn:
-        path = migrations.new_revision(conn, message)
+    with transaction() as connection:
+        path = migrations.new_revision(connection, message=message)
     console.print(f"wrote {path}")
     findings = lint.lint_file(path)
     operations.print_findings(findings)
@@ -158,9 +158,9 @@ def current() -> None:
 
     Example: db_cli.py current
     """
-    with engine(settings()) as eng, eng.connect() as conn:
-        at = migrations.current(conn)
-        waiting = migrations.pending(conn)
+    with transaction() as connection:
+        at = migrations.current(connection)
+        waiting = migrations.pending(connection)
     console.print(f"current: {', '.join(at) or 'none (empty database)'}")
     console.print(f"head:    {', '.join(migrations.heads())}")
     if waiting:

@@ -26,8 +26,9 @@ from sqlalchemy import Connection, text
 from searxng_cool.catalog.records import MAX_NAME, RecordRejected, SourceRecord, parse_record
 from searxng_cool.catalog.resolve import resolve_tracks
 from searxng_cool.errors import InvalidInput, NotFound
-from searxng_cool.listening.events import InteractionEvent, Rejection
+from searxng_cool.listening.events import InteractionEvent
 from searxng_cool.listening.recording import record_batch
+from searxng_cool.rejects import Rejection
 
 SOURCE_TYPE = "listenbrainz"
 MAX_SOURCE_ID = 255
@@ -171,7 +172,7 @@ def submit_listens(
     if not listens:
         return SubmitReport(recorded=0, already_recorded=0)
     records = [listen_record(listen.track_metadata, line) for line, listen in enumerate(listens, 1)]
-    track_ids = resolve_tracks(connection=connection, records=records)
+    track_ids = resolve_tracks(connection, records=records)
     seen = {
         (int(track), moment)
         for track, moment in connection.execute(
@@ -194,7 +195,7 @@ def submit_listens(
                 line=line,
             )
         )
-    report = record_batch(connection, events)
+    report = record_batch(connection, events=events)
     if report.rejected:
         raise InvalidInput(
             f"{report.rejected} listens could not be recorded: {report.rejected_by_code}"

@@ -139,7 +139,7 @@ def refresh_view(connection: Connection) -> RefreshReport:
     populated = bool(view_populated(connection))
     mode = "CONCURRENTLY " if populated else ""
     connection.execute(text(f"REFRESH MATERIALIZED VIEW {mode}{POPULARITY_VIEW}"))
-    maintenance.record_refresh(connection, POPULARITY_VIEW)
+    maintenance.record_refresh(connection, view_name=POPULARITY_VIEW)
     rows = connection.execute(text(f"SELECT count(*) FROM {POPULARITY_VIEW}")).scalar_one()
     return RefreshReport(int(rows), perf_counter() - started, concurrently=populated)
 
