@@ -2,7 +2,8 @@
 
 `create_user(connection, username=..., email=..., password=...)` makes an account with a
 password; `get_or_create_user(connection, username=...)` finds or makes a password-less
-listener (for imported histories).
+listener (for imported histories). `register_user` applies the registration policy and
+returns an `Account`; `login` and `authenticate_token` are what an API authenticates with.
 """
 
 from searxng_cool.accounts.limiter import LoginLimits

@@ -10,7 +10,14 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from searxng_cool.cli.common import console, fail, handles_errors, transaction
+from searxng_cool.cli.common import (
+    console,
+    fail,
+    handles_errors,
+    owner_settings,
+    transaction,
+    user_id,
+)
 from searxng_cool.listening import files, partitions, popularity, recording
 from searxng_cool.rejects import JsonlRejects
 
@@ -33,6 +40,8 @@ def load(
 ) -> None:
     """Load a file of interaction events in one transaction; refused lines go to a report.
 
+    Connects as DATABASE_OWNER_URL: a month with many events becomes its partition offline.
+
     Example: db_cli.py interactions load events.jsonl --rejects events.rejects.jsonl
     """
     found = files.detect_format(file, file_format)
@@ -41,7 +50,9 @@ def load(
     columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
     with (
         JsonlRejects(report_path) as sink,
-        transaction() as connection,
+        # As the owner: a month with many events is filled offline and swapped in as its
+        # partition (DDL the application role may not run).
+        transaction(owner_settings()) as connection,
         Progress(*columns, TimeElapsedColumn(), console=console) as bar,
     ):
         task = bar.add_task(f"loading {file.name}", total=max(total, 0))
@@ -71,7 +82,7 @@ def _print_summary(report: recording.BatchReport, report_path: Path) -> None:
 @interactions_app.command("record")
 @handles_errors
 def record(
-    user: Annotated[int, typer.Option(help="User id.")],
+    user: Annotated[str, typer.Option(help="User name or id.")],
     track: Annotated[int, typer.Option(help="Track id.")],
     kind: Annotated[str, typer.Option("--type", help="play, like, skip, ...")] = "play",
     duration_ms: Annotated[int | None, typer.Option(help="Milliseconds listened.")] = None,
@@ -86,7 +97,7 @@ def record(
     with transaction() as connection:
         made = recording.record_interaction(
             connection,
-            user_id=user,
+            user_id=user_id(connection, user),
             track_id=track,
             interaction_type=kind,
             play_duration_ms=duration_ms,

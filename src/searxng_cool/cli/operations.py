@@ -20,7 +20,15 @@ from searxng_cool.admin import restore as restores
 from searxng_cool.admin import status as health
 from searxng_cool.admin import validator
 from searxng_cool.admin.health_checks import Level
-from searxng_cool.cli.common import console, engine, errors, handles_errors, settings, transaction
+from searxng_cool.cli.common import (
+    console,
+    engine,
+    errors,
+    handles_errors,
+    owner_settings,
+    settings,
+    transaction,
+)
 from searxng_cool.config import Settings
 from searxng_cool.errors import EnvironmentProblem
 
@@ -61,7 +69,7 @@ def backup(
 
     Example: db_cli.py backup backups/before-upgrade.dump --verify-restore
     """
-    current = settings()
+    current = owner_settings()
     with dump_progress() as update:
         made = backups.create_backup(
             config=current.database, path=file, force=force, progress=update
@@ -105,7 +113,7 @@ def restore(
     Example: db_cli.py restore backups/before-upgrade.dump --into music_copy
     Example: db_cli.py restore backups/before-upgrade.dump --yes
     """
-    current = settings()
+    current = owner_settings()
     manifest = restores.check_backup(config=current.database, path=file)
     replace = False
     if into is None:
@@ -160,7 +168,7 @@ def optimize(
 
     Example: db_cli.py optimize --dry-run
     """
-    current = settings()
+    current = owner_settings()
     with (
         engine(current) as eng,
         eng.connect().execution_options(isolation_level="AUTOCOMMIT") as connection,

@@ -159,7 +159,11 @@ def _copy_items(
 def _insert_resolved(connection: Connection, bulk_min_rows: int) -> int:
     """Insert the staged events that resolve; a month with many, into its empty partition
     offline (`bulk_months`). Segments go in time order, so ids still follow event time."""
-    months = bulk_months.crowded_months(connection, at_least=bulk_min_rows)
+    months = (
+        bulk_months.crowded_months(connection, at_least=bulk_min_rows)
+        if bulk_months.can_fill_offline(connection)
+        else []
+    )
     if months:
         # Locks first, then look: reading a partition before the locks would hold a lock on
         # it that another filling batch's swap waits for (a deadlock, found by a test).
