@@ -60,7 +60,7 @@ def test_entities_carry_an_etag_and_answer_304_when_unchanged(
     reader = api.make_user("etagger")
     track = _get(api, reader, f"/api/v1/tracks/{catalog['track1']}")
     assert track.status_code == 200
-    assert track.json()["album_title"] == "Night Songs"
+    assert track.json()["album"] == "Night Songs"
     again = _get(
         api,
         reader,

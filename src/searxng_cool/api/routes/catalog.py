@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from searxng_cool.api.caching import cached
 from searxng_cool.api.deps import CurrentUser, DbConnection
 from searxng_cool.api.pages import Cursor, Page, PageSize, next_link
 from searxng_cool.api.responses import AUTHENTICATED, OWNED
-from searxng_cool.catalog import entities, neighbours
+from searxng_cool.catalog import entities
 from searxng_cool.catalog.search import search as search_catalog
 from searxng_cool.catalog.search_filters import RESULT_TYPES, Range, SearchFilters
 from searxng_cool.db.models.catalog import AUDIO_FEATURES
 from searxng_cool.errors import InvalidInput
-from searxng_cool.listening.popularity import track_counters
 from searxng_cool.listening.stats import chart_tracks
 
 router = APIRouter(prefix="/api/v1", tags=["catalog"], responses={**AUTHENTICATED, **OWNED})
@@ -50,7 +48,6 @@ class SourceOut(BaseModel):
     source_type: str
     source_id: str
     source_uri: str | None
-    is_available: bool
 
 
 class CreditOut(BaseModel):
@@ -63,35 +60,19 @@ class PlaysOut(BaseModel):
     total_plays: int
     total_likes: int
     total_interactions: int
-    avg_play_duration_ms: float | None
     last_played_at: datetime | None
 
 
-class TrackDetailOut(BaseModel):
-    id: int
-    title: str
-    artist_id: int | None
-    artist_name: str | None
-    album_id: int | None
-    album_title: str | None
+class TrackDetailOut(TrackOut):
     track_number: int | None
-    duration_ms: int | None
     isrc: str | None
-    popularity: float | None
     audio_features: dict[str, Any] | None
     sources: list[SourceOut]
     credits: list[CreditOut]
-    plays: PlaysOut | None = Field(description="play counters; null before the first event")
+    popularity_counters: PlaysOut
 
 
-class TrackBriefOut(BaseModel):
-    id: int
-    title: str
-    duration_ms: int | None
-    popularity: float | None
-
-
-class AlbumBriefOut(BaseModel):
+class AlbumRefOut(BaseModel):
     id: int
     title: str
     release_date: date | None
@@ -104,24 +85,20 @@ class ArtistOut(BaseModel):
     musicbrainz_id: str | None
     country: str | None
     genres: list[Any]
-    aliases: list[Any]
     popularity: float | None
-    sources: list[SourceOut]
-    albums: list[AlbumBriefOut]
-    top_tracks: list[TrackBriefOut]
+    albums: list[AlbumRefOut]
+    top_tracks: list[TrackOut]
 
 
 class AlbumOut(BaseModel):
     id: int
     title: str
     artist_id: int | None
-    artist_name: str | None
+    artist: str | None
     release_date: date | None
     album_type: str | None
-    total_tracks: int | None
     genres: list[Any]
-    sources: list[SourceOut]
-    tracks: list[TrackBriefOut]
+    tracks: list[TrackOut]
 
 
 class SimilarTrack(TrackOut):
@@ -132,7 +109,7 @@ class ChartEntry(TrackOut):
     plays: int
 
 
-def track_out(ref: neighbours.TrackRef) -> TrackOut:
+def track_out(ref: entities.TrackRef) -> TrackOut:
     return TrackOut(**ref.__dict__)
 
 
@@ -201,19 +178,16 @@ def get_track(
     request: Request, track_id: EntityId, connection: DbConnection, user: CurrentUser
 ) -> Response:
     found = entities.get_track(connection, track_id=track_id)
-    counters = track_counters(connection, track_id=track_id)
-    body = TrackDetailOut.model_validate(
-        {
-            **_plain(found),
-            "plays": None if counters is None else PlaysOut.model_validate(_plain(counters)),
-        }
+    body = TrackDetailOut(
+        **found.track.__dict__,
+        track_number=found.track_number,
+        isrc=found.isrc,
+        audio_features=found.audio_features,
+        sources=[SourceOut(**s.__dict__) for s in found.sources],
+        credits=[CreditOut(**c.__dict__) for c in found.credits],
+        popularity_counters=PlaysOut(**found.plays.__dict__),
     )
     return cached(request, body)
-
-
-def _plain(found: Any) -> dict[str, Any]:
-    """A service dataclass as a dict (nested dataclasses too), for the schemas to validate."""
-    return dataclasses.asdict(found)
 
 
 @router.get(
@@ -226,7 +200,17 @@ def get_artist(
     request: Request, artist_id: EntityId, connection: DbConnection, user: CurrentUser
 ) -> Response:
     found = entities.get_artist(connection, artist_id=artist_id)
-    return cached(request, ArtistOut.model_validate(_plain(found)))
+    body = ArtistOut(
+        id=found.id,
+        name=found.name,
+        musicbrainz_id=found.musicbrainz_id,
+        country=found.country,
+        genres=found.genres,
+        popularity=found.popularity,
+        albums=[AlbumRefOut(**a.__dict__) for a in found.albums],
+        top_tracks=[track_out(t) for t in found.top_tracks],
+    )
+    return cached(request, body)
 
 
 @router.get(
@@ -239,7 +223,17 @@ def get_album(
     request: Request, album_id: EntityId, connection: DbConnection, user: CurrentUser
 ) -> Response:
     found = entities.get_album(connection, album_id=album_id)
-    return cached(request, AlbumOut.model_validate(_plain(found)))
+    body = AlbumOut(
+        id=found.id,
+        title=found.title,
+        artist_id=found.artist_id,
+        artist=found.artist,
+        release_date=found.release_date,
+        album_type=found.album_type,
+        genres=found.genres,
+        tracks=[track_out(t) for t in found.tracks],
+    )
+    return cached(request, body)
 
 
 @router.get(
@@ -253,7 +247,7 @@ def similar(
     user: CurrentUser,
     limit: PageSize = 20,
 ) -> list[SimilarTrack]:
-    found = neighbours.similar_tracks(connection, track_id=track_id, limit=limit)
+    found = entities.similar_tracks(connection, track_id=track_id, limit=limit)
     return [SimilarTrack(**ref.__dict__, distance=distance) for ref, distance in found]
 
 
@@ -269,7 +263,7 @@ def chart(
 ) -> list[ChartEntry]:
     """Plays by everyone in the period (`week` = the last 7 days), most first."""
     counted = chart_tracks(connection, stats_range=period, limit=limit)
-    refs = neighbours.track_refs(connection, track_ids=[track for track, _ in counted])
+    refs = entities.track_refs(connection, track_ids=[track for track, _ in counted])
     return [
         ChartEntry(**refs[track].__dict__, plays=plays) for track, plays in counted if track in refs
     ]
