@@ -253,7 +253,7 @@ def playlist_moves(engine: Engine, base: str, token: str, owner: int, seconds: f
         playlist = manage.create_playlist(conn, owner_id=owner, name="Contended")
         start = editing.add_tracks(conn, playlist_id=playlist, actor_id=owner, track_ids=tracks)
     stop = time.monotonic() + seconds
-    counts = {"moved": 0, "stale": 0, "5xx": 0}
+    counts = {"moved": 0, "unchanged": 0, "stale": 0, "5xx": 0}
     lock = threading.Lock()
 
     def mover(seed: int) -> None:
@@ -273,8 +273,10 @@ def playlist_moves(engine: Engine, base: str, token: str, owner: int, seconds: f
                         counts["5xx"] += 1
                     elif answer.status_code == 412:
                         counts["stale"] += 1
-                    elif answer.status_code == 200:
+                    elif answer.status_code == 200 and answer.headers["ETag"] != etag:
                         counts["moved"] += 1
+                    elif answer.status_code == 200:  # a move to where it is: no new version
+                        counts["unchanged"] += 1
                 if answer.status_code == 200:
                     etag = answer.headers["ETag"]
                 else:
