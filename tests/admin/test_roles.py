@@ -296,3 +296,22 @@ def test_a_restored_copy_gets_the_database_owner_and_grants_back(
                 assert refused(conn, "DROP TABLE tracks CASCADE")
     finally:
         databases.drop(copy)
+
+
+def test_a_superuser_migrating_an_init_database_acts_as_its_owner(db_url: URL) -> None:
+    engine = create_engine(db_url, poolclass=pool.NullPool)  # the test server's superuser
+    with engine.begin() as conn:
+        migrations.downgrade(conn, revision="20261203_1940_api_tokens_limiter")
+    with engine.begin() as conn:
+        migrations.upgrade(conn, revision="head")
+    with engine.connect() as conn:
+        owner = conn.execute(
+            text(
+                "SELECT pg_get_userbyid(proowner) FROM pg_proc"
+                " WHERE proname = 'refresh_track_popularity'"
+            )
+        ).scalar_one()
+        role = conn.execute(text("SELECT current_user")).scalar_one()
+    engine.dispose()
+    assert owner == OWNER_ROLE
+    assert role != OWNER_ROLE  # and the connection is itself again afterwards
