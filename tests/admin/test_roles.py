@@ -150,9 +150,13 @@ def test_every_service_works_as_the_application_role(app_engine: Engine, tmp_pat
         "SELECT ensure_user_interactions_partition(date '2032-01-01')",
         "SELECT refresh_track_popularity(false)",
         "CREATE TABLE public.intruder (id int)",
+        "SELECT password_hash FROM users",
+        "SELECT * FROM users",
+        "SELECT token_hash FROM api_tokens",
+        "SELECT * FROM login_failures",
     ],
 )
-def test_the_read_only_role_cannot_write(readonly_engine: Engine, statement: str) -> None:
+def test_the_read_only_role_cannot_write_nor_read_credentials(readonly_engine: Engine, statement: str) -> None:
     with readonly_engine.connect() as conn:
         # Read-only by default too; the privileges refuse even a read-write transaction.
         assert conn.execute(text("SHOW default_transaction_read_only")).scalar_one() == "on"
@@ -166,6 +170,7 @@ def test_the_read_only_role_can_read_and_search(engine: Engine, readonly_engine:
         factories.track(conn, title="Quiet Harbour")
     with readonly_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM tracks")).scalar_one() == 1
+        assert conn.execute(text("SELECT count(username) FROM users")).scalar_one() == 0
         page = search(conn, query="Quiet Harbour")
         assert "Quiet Harbour" in [r.name for r in page.results]
 
