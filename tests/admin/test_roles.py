@@ -156,7 +156,9 @@ def test_every_service_works_as_the_application_role(app_engine: Engine, tmp_pat
         "SELECT * FROM login_failures",
     ],
 )
-def test_the_read_only_role_cannot_write_nor_read_credentials(readonly_engine: Engine, statement: str) -> None:
+def test_the_read_only_role_cannot_write_nor_read_credentials(
+    readonly_engine: Engine, statement: str
+) -> None:
     with readonly_engine.connect() as conn:
         # Read-only by default too; the privileges refuse even a read-write transaction.
         assert conn.execute(text("SHOW default_transaction_read_only")).scalar_one() == "on"
