@@ -85,6 +85,16 @@ OPERATIONS_DEFAULTS: dict[str, float] = {
     "POPULARITY_STALE_HOURS": 24,
 }
 
+# The HTTP API (`serve`): rate limits per token (or per client address when anonymous), in
+# requests per window, and the largest request body accepted outside /1/submit-listens
+# (which takes ListenBrainz's own 10,240,000 bytes).
+API_DEFAULTS: dict[str, int] = {
+    "RATE_LIMIT_PER_TOKEN": 600,
+    "RATE_LIMIT_PER_ADDRESS": 120,
+    "RATE_LIMIT_WINDOW_SECONDS": 60,
+    "MAX_BODY_BYTES": 1_048_576,
+}
+
 KNOWN_KEYS: dict[str, set[str]] = {
     "DATABASE": {
         "SQLALCHEMY_DATABASE_URI",
@@ -93,6 +103,7 @@ KNOWN_KEYS: dict[str, set[str]] = {
         "SQLALCHEMY_ENGINE_OPTIONS",
     },
     "OPERATIONS": set(OPERATIONS_DEFAULTS),
+    "API": set(API_DEFAULTS),
 }
 KNOWN_ENGINE_OPTIONS = {
     "pool_size",
@@ -170,10 +181,21 @@ class OperationsConfig:
 
 
 @dataclass(frozen=True)
+class ApiConfig:
+    """The API section: rate limits and the request body limit, defaults filled in."""
+
+    rate_limit_per_token: int = API_DEFAULTS["RATE_LIMIT_PER_TOKEN"]
+    rate_limit_per_address: int = API_DEFAULTS["RATE_LIMIT_PER_ADDRESS"]
+    rate_limit_window_seconds: int = API_DEFAULTS["RATE_LIMIT_WINDOW_SECONDS"]
+    max_body_bytes: int = API_DEFAULTS["MAX_BODY_BYTES"]
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseConfig
     source: str
     operations: OperationsConfig = field(default_factory=OperationsConfig)
+    api: ApiConfig = field(default_factory=ApiConfig)
 
 
 def _interpolate(value: Any, environ: Mapping[str, str], key: str) -> Any:
@@ -316,6 +338,22 @@ def _operations(raw: Any) -> dict[str, float]:
     return values
 
 
+def _api(raw: Any) -> ApiConfig:
+    if raw is None:
+        return ApiConfig()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config: API must be a mapping, got {raw!r}")
+    values = dict(API_DEFAULTS)
+    for key, value in raw.items():
+        number = value
+        if isinstance(value, str) and value.strip().isdigit():
+            number = int(value)
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            raise ConfigError(f"config: API.{key} = {value!r} must be a whole number >= 1")
+        values[key] = number
+    return ApiConfig(**{key.lower(): value for key, value in values.items()})
+
+
 def load_raw(path: Path | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The interpolated, key-checked file, as the spec's `load_config()` returns it."""
     env = os.environ if environ is None else environ
@@ -353,4 +391,6 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         pg_bindir=Path(env[PG_BINDIR_ENV]) if env.get(PG_BINDIR_ENV) else None,
     )
     operations = OperationsConfig(_operations(raw.get("OPERATIONS")))
-    return Settings(database=database, source=source, operations=operations)
+    return Settings(
+        database=database, source=source, operations=operations, api=_api(raw.get("API"))
+    )

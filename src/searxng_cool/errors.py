@@ -17,6 +17,10 @@ class Conflict(SearxngCoolError):  # noqa: N818
     """The request clashes with the current state (stale version, duplicate, ...)."""
 
 
+class StaleVersion(Conflict):
+    """An edit made against a version that is no longer current (HTTP 412 with If-Match)."""
+
+
 class Forbidden(SearxngCoolError):  # noqa: N818
     """The caller may not do this."""
 

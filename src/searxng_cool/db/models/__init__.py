@@ -5,7 +5,7 @@ from searxng_cool.db.models.base import Base
 from searxng_cool.db.models.catalog import Album, Artist, Track
 from searxng_cool.db.models.credits import TrackCredit
 from searxng_cool.db.models.discovery import DiscoverySession, DiscoverySessionTrack
-from searxng_cool.db.models.listening import TrackPlayCounter
+from searxng_cool.db.models.listening import PlayingNow, TrackPlayCounter
 from searxng_cool.db.models.operations import MaintenanceEvent, SizeSample
 from searxng_cool.db.models.playlists import (
     Playlist,
@@ -28,6 +28,7 @@ __all__ = [
     "DiscoverySessionTrack",
     "LoginFailure",
     "MaintenanceEvent",
+    "PlayingNow",
     "Playlist",
     "PlaylistActivity",
     "PlaylistCollaborator",
