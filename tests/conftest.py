@@ -18,6 +18,8 @@ from sqlalchemy import Connection, Engine, create_engine, pool, text
 from sqlalchemy.engine import URL, make_url
 
 from searxng_cool.admin import scratch
+from searxng_cool.admin.setup import init_database
+from searxng_cool.config import APP_ROLE, DatabaseConfig
 from searxng_cool.db.embedded import EmbeddedCluster, default_data_dir
 
 # Examples run against a real database on a machine that may be busy: a slow example is
@@ -112,11 +114,18 @@ def databases(server_url: URL) -> Iterator[DatabaseFactory]:
     factory.close()
 
 
+def init_config(url: URL) -> DatabaseConfig:
+    """What `init` reads for `url`'s database: the app role in DATABASE_URL, the server's
+    superuser in DATABASE_OWNER_URL."""
+    return DatabaseConfig(url=url.set(username=APP_ROLE, password=None), owner_url=url)
+
+
 @pytest.fixture(scope="session")
 def template_db(databases: DatabaseFactory) -> str:
-    """A database migrated to head once per session; tests clone it."""
+    """A database made by `init` (roles, migrations to head as the owner, grants) once per
+    session; tests clone it. The roles are the cluster's, shared by concurrent sessions."""
     url = databases.create(prefix="template")
-    scratch.migrate_to_head(url)
+    init_database(init_config(url))
     assert url.database is not None
     return url.database
 
@@ -135,6 +144,11 @@ def empty_db_url(databases: DatabaseFactory) -> Iterator[URL]:
     url = databases.create(prefix="empty")
     yield url
     databases.drop(url)
+
+
+def as_role(url: URL, role: str) -> URL:
+    """The same database reached as another role (the test cluster trusts its socket)."""
+    return url.set(username=role, password=None)
 
 
 @pytest.fixture

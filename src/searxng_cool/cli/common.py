@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import logging
@@ -18,6 +19,7 @@ from sqlalchemy import Connection, Engine, pool
 from sqlalchemy.exc import DBAPIError, OperationalError
 from typer.core import TyperOption
 
+from searxng_cool.accounts import find_account
 from searxng_cool.config import Settings, load_settings, redact
 from searxng_cool.db.engine import make_engine
 from searxng_cool.errors import SearxngCoolError
@@ -72,6 +74,13 @@ def settings() -> Settings:
     return load_settings()
 
 
+def owner_settings() -> Settings:
+    """The settings reaching the database as the schema's owner (DATABASE_OWNER_URL), for
+    the commands that run DDL: init, upgrade, downgrade, migrate, backup, restore, optimize."""
+    current = load_settings()
+    return dataclasses.replace(current, database=current.database.as_owner())
+
+
 @contextmanager
 def engine(current: Settings) -> Iterator[Engine]:
     """A pool-less engine for one command (the spec's pool is for long-running services)."""
@@ -98,6 +107,11 @@ def _first_line(error: BaseException | None) -> str:
     """The server's one-line message: no SQL text, no CONTEXT or DETAIL lines for a user."""
     text = str(error or "").strip()
     return text.splitlines()[0] if text else "no message"
+
+
+def user_id(connection: Connection, ref: str) -> int:
+    """The id of the user a command line names: by user name, else by id (all digits)."""
+    return find_account(connection, ref=ref).id
 
 
 def handles_errors(command: Callable[P, R]) -> Callable[P, R]:

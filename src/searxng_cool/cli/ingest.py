@@ -21,7 +21,8 @@ from searxng_cool.catalog.ingest import (
 )
 from searxng_cool.catalog.reader import load_mapping, shipped_formats
 from searxng_cool.cli.common import console, engine, handles_errors, settings, transaction
-from searxng_cool.errors import InvalidInput
+from searxng_cool.cli.common import user_id as find_user
+from searxng_cool.errors import InvalidInput, NotFound
 from searxng_cool.listening.profiles import rebuild_profiles
 from searxng_cool.listening.scrobbles import ScrobblePlays
 from searxng_cool.rejects import JsonlRejects
@@ -72,7 +73,10 @@ def _ingest_scrobbles(
 ) -> tuple[IngestSummary, ScrobblePlays, Path | None]:
     plays_rejects = plays_rejects_path(rejects)
     with transaction() as connection:
-        user_id = get_or_create_user(connection, username=username)
+        try:
+            user_id = find_user(connection, username)  # an existing user, by name or id
+        except NotFound:
+            user_id = get_or_create_user(connection, username=username)
     with JsonlRejects(plays_rejects) as sink:
         plays = ScrobblePlays(user_id=user_id, rejects=sink)
         summary = _run(file, SCROBBLE_FORMAT, None, rejects, batch_size, after_load=plays)
@@ -137,7 +141,7 @@ def ingest(  # noqa: PLR0917 - each parameter is one of the command's options
         typer.Option(
             "--user",
             help="With --format lastfm-scrobbles: record each scrobble as a play by this "
-            "listener (created if needed).",
+            "listener (a user name or id; a new name is created).",
         ),
     ] = None,
 ) -> None:

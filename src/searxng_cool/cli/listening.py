@@ -11,7 +11,16 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from searxng_cool.cli.common import AsJson, console, fail, handles_errors, print_json, transaction
+from searxng_cool.cli.common import (
+    AsJson,
+    console,
+    fail,
+    handles_errors,
+    owner_settings,
+    print_json,
+    transaction,
+    user_id,
+)
 from searxng_cool.listening import files, partitions, popularity, recording
 from searxng_cool.rejects import JsonlRejects
 
@@ -41,6 +50,8 @@ def load(
     whether the first load finished or was killed; the summary counts them as already
     recorded. Events without a time are recorded at the time of loading, every time.
 
+    Connects as DATABASE_OWNER_URL: a month with many events becomes its partition offline.
+
     Example: db_cli.py interactions load events.jsonl --rejects events.rejects.jsonl
     """
     found = files.detect_format(file, file_format)
@@ -49,7 +60,9 @@ def load(
     columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
     with (
         JsonlRejects(report_path) as sink,
-        transaction() as connection,
+        # As the owner: a month with many events is filled offline and swapped in as its
+        # partition (DDL the application role may not run).
+        transaction(owner_settings()) as connection,
         Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar,
     ):
         task = bar.add_task(f"loading {file.name}", total=max(total, 0))
@@ -80,7 +93,7 @@ def _print_summary(report: recording.BatchReport, report_path: Path | None) -> N
 @interactions_app.command("record")
 @handles_errors
 def record(
-    user: Annotated[int, typer.Option(help="User id.")],
+    user: Annotated[str, typer.Option(help="User name or id.")],
     track: Annotated[int, typer.Option(help="Track id.")],
     kind: Annotated[str, typer.Option("--type", help="play, like, skip, ...")] = "play",
     duration_ms: Annotated[int | None, typer.Option(help="Milliseconds listened.")] = None,
@@ -95,7 +108,7 @@ def record(
     with transaction() as connection:
         made = recording.record_interaction(
             connection,
-            user_id=user,
+            user_id=user_id(connection, user),
             track_id=track,
             interaction_type=kind,
             play_duration_ms=duration_ms,

@@ -17,10 +17,18 @@ from searxng_cool.admin import backup as backups
 from searxng_cool.admin import lint as migration_lint
 from searxng_cool.admin import optimize as optimizer
 from searxng_cool.admin import restore as restores
+from searxng_cool.admin import setup, validator
 from searxng_cool.admin import status as health
-from searxng_cool.admin import validator
 from searxng_cool.admin.health_checks import Level
-from searxng_cool.cli.common import console, engine, errors, handles_errors, settings, transaction
+from searxng_cool.cli.common import (
+    console,
+    engine,
+    errors,
+    handles_errors,
+    owner_settings,
+    settings,
+    transaction,
+)
 from searxng_cool.config import Settings
 from searxng_cool.errors import EnvironmentProblem
 
@@ -61,7 +69,7 @@ def backup(
 
     Example: db_cli.py backup backups/before-upgrade.dump --verify-restore
     """
-    current = settings()
+    current = owner_settings()
     with dump_progress() as update:
         made = backups.create_backup(
             config=current.database, path=file, force=force, progress=update
@@ -102,10 +110,12 @@ def restore(
 ) -> None:
     """Check the manifest's checksum, then restore into a new database or replace the target.
 
+    The restored database then gets the owner and role privileges `init` gives.
+
     Example: db_cli.py restore backups/before-upgrade.dump --into music_copy
     Example: db_cli.py restore backups/before-upgrade.dump --yes
     """
-    current = settings()
+    current = owner_settings()
     manifest = restores.check_backup(config=current.database, path=file)
     replace = False
     if into is None:
@@ -117,6 +127,8 @@ def restore(
             raise typer.Exit(1)
     done = restores.restore_backup(config=current.database, path=file, into=into, replace=replace)
     console.print(f"restored {file} into {done.database}: schema and row counts match the manifest")
+    # The dump holds the schema's owners and grants, not the database's own; init's give them.
+    setup.secure_database(settings().database, database=done.database)
 
 
 @handles_errors
@@ -172,7 +184,7 @@ def optimize(
 
     Example: db_cli.py optimize --dry-run
     """
-    current = settings()
+    current = owner_settings()
     with (
         engine(current) as eng,
         eng.connect().execution_options(isolation_level="AUTOCOMMIT") as connection,

@@ -16,6 +16,7 @@ from searxng_cool.cli.common import (
     AsJson,
     console,
     handles_errors,
+    owner_settings,
     print_json,
     settings,
     transaction,
@@ -25,22 +26,34 @@ from searxng_cool.errors import InvalidInput
 
 @handles_errors
 def init() -> None:
-    """Create the role and database if missing, then upgrade to head.
+    """Create the roles and the database if missing, upgrade to head, grant each role its share.
 
-    With no DATABASE_URL this initialises and starts the embedded cluster first.
+    Runs as DATABASE_OWNER_URL (the schema's owner or a superuser); with no DATABASE_URL it
+    initialises and starts the embedded cluster first. Roles searxng_owner, searxng_user
+    (DATABASE_URL's role) and searxng_readonly are created when missing, with passwords
+    from SEARXNG_OWNER_PASSWORD, SEARXNG_USER_PASSWORD, SEARXNG_READONLY_PASSWORD when set.
+    Running it again changes nothing.
 
     Example: db_cli.py init
     """
     current = settings()
     result = setup.init_database(current.database)
-    created = [
-        what
-        for what, done in (("role", result.role_created), ("database", result.database_created))
-        if done
-    ]
+    created = [*result.roles_created, *(["database"] if result.database_created else [])]
     console.print(f"database [bold]{result.database}[/] on {current.database.display_url()}")
     if created:
         console.print(f"created: {', '.join(created)}")
+    if result.objects_handed_over:
+        console.print(f"objects handed to the owner: {result.objects_handed_over}")
+    if result.app_is_superuser:
+        console.print(
+            "[yellow]DATABASE_URL connects as a superuser: the application bypasses every"
+            " privilege; point it at searxng_user[/]"
+        )
+    elif result.single_role:
+        console.print(
+            "[yellow]DATABASE_URL's role owns the schema: the application may run DDL;"
+            " set DATABASE_OWNER_URL and run init again to separate the roles[/]"
+        )
     console.print(f"revision: {result.revision_before or 'none'} -> {result.revision_after}")
 
 
@@ -64,7 +77,7 @@ def _gated(
     revision: str, *, downgrade: bool, sql: bool, no_backup: bool, backup_dir: Path,
     lock_timeout_ms: int | None, statement_timeout_ms: int | None,
 ) -> None:  # fmt: skip
-    current = settings()
+    current = owner_settings()
     if sql:
         with transaction(current) as connection:
             start = (migrations.current(connection) or ["base"])[0]
@@ -177,7 +190,7 @@ def migrate(
 
     Example: db_cli.py migrate -m "add playlist collaborators"
     """
-    with transaction() as connection:
+    with transaction(owner_settings()) as connection:
         path = migrations.new_revision(connection, message=message)
     if path is None:
         console.print("the models match the database: nothing to migrate, no revision written")

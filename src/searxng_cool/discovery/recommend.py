@@ -20,7 +20,12 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from searxng_cool.db.models.audio_vector import DIMENSION_NAMES, cube_literal, parse_cube
-from searxng_cool.listening.profiles import GENRES_OF_TRACK, Profile
+from searxng_cool.listening.profiles import (
+    GENRES_OF_TRACK,
+    Profile,
+    favourite_vectors,
+    load_profile,
+)
 
 RECENT_SKIP_DAYS = 30
 POOL_FACTOR = 8
@@ -222,3 +227,12 @@ def steer(target: list[float], toward: list[list[float]], away: list[list[float]
         mean = [sum(col) / len(away) for col in zip(*away, strict=True)]
         moved = [m + 0.25 * (m - x) for m, x in zip(moved, mean, strict=True)]
     return [min(1.0, max(0.0, x)) for x in moved]
+
+
+def recommend_for_user(connection: Connection, *, user_id: int, count: int) -> list[Recommendation]:
+    """Up to `count` tracks for the user outside any session: near their profile and favourites."""
+    profile = load_profile(connection, user_id=user_id)
+    anchor = "popular tracks" if profile.cold_start else "tracks you liked"
+    probes = favourite_vectors(connection, user_id=user_id)
+    request = Request(target=profile.state.target(), anchor=anchor, limit=count, probes=probes)
+    return recommend(connection, profile=profile, request=request)

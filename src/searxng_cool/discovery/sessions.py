@@ -90,6 +90,12 @@ def _session_row(connection: Connection, session_id: int, *, lock: bool = False)
     return SessionRow(*row)
 
 
+def check_owner(connection: Connection, *, session_id: int, user_id: int) -> None:
+    """NotFound unless the session is `user_id`'s: another's sessions are invisible."""
+    if _session_row(connection, session_id).user_id != user_id:
+        raise NotFound(f"discovery session {session_id} does not exist")
+
+
 def _open_session(connection: Connection, session_id: int) -> SessionRow:
     row = _session_row(connection, session_id, lock=True)
     if row.ended_at is not None:

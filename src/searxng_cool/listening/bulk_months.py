@@ -81,6 +81,19 @@ def _quote(connection: Connection, name: str) -> str:
     return str(connection.dialect.identifier_preparer.quote(name))
 
 
+def can_fill_offline(connection: Connection) -> bool:
+    """Whether this role may swap partitions: only the schema's owner (or a superuser) may
+    CREATE, ALTER and ATTACH. The application role takes the row path instead."""
+    owner = connection.execute(
+        text(
+            "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class"
+            " WHERE oid = CAST(:t AS regclass)"
+        ),
+        {"t": PARENT},
+    ).scalar_one()
+    return bool(owner)
+
+
 def crowded_months(connection: Connection, *, at_least: int) -> list[date]:
     """Months for which at least `at_least` events are staged."""
     found = connection.execute(text(FILLABLE_MONTHS), {"at_least": at_least}).all()

@@ -181,7 +181,11 @@ def _insert_resolved(connection: Connection, bulk_min_rows: int) -> tuple[int, i
     """Insert the staged events that resolve and are not recorded yet; a month with many,
     into its empty partition offline (`bulk_months`). Segments go in time order, so ids
     still follow event time. Returns (inserted, already recorded)."""
-    months = bulk_months.crowded_months(connection, at_least=bulk_min_rows)
+    months = (
+        bulk_months.crowded_months(connection, at_least=bulk_min_rows)
+        if bulk_months.can_fill_offline(connection)
+        else []
+    )
     if months:
         # Locks first, then look: reading a partition before the locks would hold a lock on
         # it that another filling batch's swap waits for (a deadlock, found by a test).

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from searxng_cool.errors import Conflict, Forbidden, InvalidInput, NotFound
+from searxng_cool.errors import Forbidden, InvalidInput, NotFound, StaleVersion
 
 MAX_ID = 2**31 - 1
 
@@ -91,7 +91,7 @@ def lock_for_edit(
 
 def check_version(locked: LockedPlaylist, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != locked.version:
-        raise Conflict(
+        raise StaleVersion(
             f"playlist {locked.id} is at version {locked.version}, but the edit was made "
             f"against version {expected_version}; reload the playlist and retry"
         )

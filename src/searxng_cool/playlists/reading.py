@@ -83,6 +83,30 @@ def list_playlists(
     return [PlaylistSummary(**row._mapping) for row in rows]
 
 
+def list_collaborating(connection: Connection, *, user_id: int) -> list[PlaylistSummary]:
+    """Others' collaborative playlists that `user_id` is a collaborator of, newest edits first."""
+    rows = connection.execute(
+        text(
+            _SUMMARY
+            + " AND p.owner_id <> :viewer_id AND p.is_collaborative AND EXISTS ("
+            + " SELECT 1 FROM playlist_collaborators c"
+            + " WHERE c.playlist_id = p.id AND c.user_id = :viewer_id)"
+            + " ORDER BY p.updated_at DESC, p.id LIMIT 1000"
+        ),
+        {"viewer_id": user_id},
+    )
+    return [PlaylistSummary(**row._mapping) for row in rows]
+
+
+def list_public(connection: Connection, *, limit: int = 1000) -> list[PlaylistSummary]:
+    """Public playlists, newest edits first."""
+    rows = connection.execute(
+        text(_SUMMARY + " AND p.is_public ORDER BY p.updated_at DESC, p.id LIMIT :limit"),
+        {"viewer_id": None, "limit": limit},
+    )
+    return [PlaylistSummary(**row._mapping) for row in rows]
+
+
 def list_tracks(
     connection: Connection,
     *,
