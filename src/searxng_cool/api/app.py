@@ -15,6 +15,7 @@ from searxng_cool.api.listenbrainz import routes as listenbrainz
 from searxng_cool.api.routes import admin, catalog, discovery, health, me, playlists
 from searxng_cool.config import Settings
 from searxng_cool.db.engine import make_engine
+from searxng_cool.web import install as install_web_pages
 
 DESCRIPTION = """\
 The SearXNG-Cool music database over HTTP.
@@ -58,6 +59,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(discovery.router)
     app.include_router(admin.router)
     app.include_router(listenbrainz.router)
+    install_web_pages(app)
     api = settings.api
     app.add_middleware(BodyLimitMiddleware, max_bytes=api.max_body_bytes)
     app.add_middleware(
