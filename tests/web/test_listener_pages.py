@@ -207,7 +207,9 @@ def test_my_listening_charts_plays_per_day_and_lists_top_tracks(
     expect(chart).to_be_visible()
     assert page.locator("svg.chart rect.bar").count() == 90
     expect(page.get_by_role("heading", name="Top tracks")).to_be_visible()
-    expect(page.locator("section", has_text="Top tracks").get_by_role("link", name="Halo")).to_be_visible()
+    expect(
+        page.locator("section", has_text="Top tracks").get_by_role("link", name="Halo")
+    ).to_be_visible()
     screenshot(page, "listening")
 
 
@@ -245,8 +247,20 @@ def test_search_choosing_a_result_and_reordering_work_with_the_keyboard_alone(
     assert _titles(page) == [before[1], before[0], *before[2:]]
 
 
-INTERACTIVE = {"button", "link", "textbox", "combobox", "checkbox", "listbox", "option",
-               "searchbox", "menuitem", "tab", "radio", "spinbutton"}
+INTERACTIVE = {
+    "button",
+    "link",
+    "textbox",
+    "combobox",
+    "checkbox",
+    "listbox",
+    "option",
+    "searchbox",
+    "menuitem",
+    "tab",
+    "radio",
+    "spinbutton",
+}
 
 
 def _unnamed_controls(page: Any) -> list[str]:
@@ -270,14 +284,25 @@ def test_every_control_on_every_listener_page_has_an_accessible_name_and_pages_s
     weights: dict[str, int] = {}
     page.on(
         "response",
-        lambda r: weights.__setitem__(r.url, len(r.body()))
-        if r.request.resource_type in ("document", "stylesheet", "script")
-        else None,
+        lambda r: (
+            weights.__setitem__(r.url, len(r.body()))
+            if r.request.resource_type in ("document", "stylesheet", "script")
+            else None
+        ),
     )
     page.goto(f"{server.base_url}/playlists")
     playlist = page.get_by_role("link", name="Road trip").get_attribute("href")
-    paths = ["/", "/search?q=beyonce", f"/artists/{catalog.beyonce}", f"/tracks/{catalog.halo}",
-             "/playlists", playlist, "/tokens", "/listening", "/discovery"]
+    paths = [
+        "/",
+        "/search?q=beyonce",
+        f"/artists/{catalog.beyonce}",
+        f"/tracks/{catalog.halo}",
+        "/playlists",
+        playlist,
+        "/tokens",
+        "/listening",
+        "/discovery",
+    ]
     for path in paths:
         weights.clear()
         response = page.goto(f"{server.base_url}{path}")

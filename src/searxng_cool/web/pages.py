@@ -3,7 +3,8 @@ tokens. Thin: parse, authorise, call a service, render."""
 
 from __future__ import annotations
 
-from typing import Annotated
+import json
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -181,7 +182,9 @@ def playlist(
     )
     is_owner = viewer is not None and viewer.id == found.owner_id
     can_edit = is_owner or (
-        viewer is not None and found.is_collaborative and any(p.user_id == viewer.id for p in people)
+        viewer is not None
+        and found.is_collaborative
+        and any(p.user_id == viewer.id for p in people)
     )
     return render(
         request,
@@ -295,8 +298,6 @@ def delete_playlist(
 
 @router.get("/playlists/{playlist_id}/export.jspf")
 def export_jspf(playlist_id: Id, viewer: PageViewer, connection: DbConnection) -> Response:
-    import json
-
     document = exchange.export_jspf(
         connection, playlist_id=playlist_id, viewer_id=viewer.id if viewer else None
     )
@@ -322,7 +323,9 @@ def export_m3u8(playlist_id: Id, viewer: PageViewer, connection: DbConnection) -
 # --- tokens ------------------------------------------------------------------------------
 
 
-def _tokens_page(request: Request, user: accounts.Account, connection: DbConnection, **extra: object) -> Response:
+def _tokens_page(
+    request: Request, user: accounts.Account, connection: DbConnection, **extra: Any
+) -> Response:
     return render(
         request,
         "tokens.html",
@@ -406,6 +409,7 @@ def discovery(request: Request, user: PageUser) -> Response:
 
 @router.post("/discovery", dependencies=[CsrfChecked])
 def start_discovery(
+    *,
     user: PageUser,
     connection: DbConnection,
     session_type: Annotated[str, Form(max_length=20)],

@@ -27,7 +27,7 @@ CSRF_HEADER = "X-CSRF-Token"
 MAX_COOKIE = 512
 
 
-class LoginRequired(Exception):
+class LoginRequired(Exception):  # noqa: N818 - a page's answer, not a failure
     """The page needs a logged-in user; answered with a redirect to /login."""
 
 
