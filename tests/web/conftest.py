@@ -6,11 +6,13 @@ used); screenshots go to test-artifacts/web/ (git-ignored).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import Connection
 
@@ -123,3 +125,18 @@ def log_in(context: Any, base_url: str, name: str) -> Any:
 def screenshot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'<meta name="csrf-token" content="([0-9a-f]+)">', html)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+def http_session(base_url: str, name: str) -> httpx.Client:
+    """An HTTP client logged in as `name` through the login form (cookies kept)."""
+    client = httpx.Client(base_url=base_url, follow_redirects=False, timeout=30)
+    token = csrf_of(client.get("/login").text)
+    answer = client.post("/login", data={"login": name, "password": PASSWORD, "csrf": token})
+    assert answer.status_code == 303, answer.text
+    return client
