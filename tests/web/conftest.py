@@ -140,3 +140,32 @@ def http_session(base_url: str, name: str) -> httpx.Client:
     answer = client.post("/login", data={"login": name, "password": PASSWORD, "csrf": token})
     assert answer.status_code == 303, answer.text
     return client
+
+
+INTERACTIVE = {
+    "button",
+    "link",
+    "textbox",
+    "combobox",
+    "checkbox",
+    "listbox",
+    "option",
+    "searchbox",
+    "menuitem",
+    "tab",
+    "radio",
+    "spinbutton",
+}
+
+
+def unnamed_controls(page: Any) -> list[str]:
+    session = page.context.new_cdp_session(page)
+    tree = session.send("Accessibility.getFullAXTree")
+    session.detach()
+    unnamed = []
+    for node in tree["nodes"]:
+        role = (node.get("role") or {}).get("value")
+        name = (node.get("name") or {}).get("value")
+        if role in INTERACTIVE and not node.get("ignored") and not (name or "").strip():
+            unnamed.append(f"{role} {node.get('nodeId')}")
+    return unnamed

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.api.server import RunningServer
-from tests.web.conftest import Catalog, log_in, make_account, screenshot
+from tests.web.conftest import Catalog, log_in, make_account, screenshot, unnamed_controls
 
 
 @pytest.fixture(scope="module")
@@ -247,35 +247,6 @@ def test_search_choosing_a_result_and_reordering_work_with_the_keyboard_alone(
     assert _titles(page) == [before[1], before[0], *before[2:]]
 
 
-INTERACTIVE = {
-    "button",
-    "link",
-    "textbox",
-    "combobox",
-    "checkbox",
-    "listbox",
-    "option",
-    "searchbox",
-    "menuitem",
-    "tab",
-    "radio",
-    "spinbutton",
-}
-
-
-def _unnamed_controls(page: Any) -> list[str]:
-    session = page.context.new_cdp_session(page)
-    tree = session.send("Accessibility.getFullAXTree")
-    session.detach()
-    unnamed = []
-    for node in tree["nodes"]:
-        role = (node.get("role") or {}).get("value")
-        name = (node.get("name") or {}).get("value")
-        if role in INTERACTIVE and not node.get("ignored") and not (name or "").strip():
-            unnamed.append(f"{role} {node.get('nodeId')}")
-    return unnamed
-
-
 def test_every_control_on_every_listener_page_has_an_accessible_name_and_pages_stay_small(
     site: tuple[RunningServer, Catalog], signed_in: Any
 ) -> None:
@@ -309,6 +280,6 @@ def test_every_control_on_every_listener_page_has_an_accessible_name_and_pages_s
         assert response is not None
         assert "script-src 'self'" in response.headers["content-security-policy"]
         assert page.locator("script:not([src])").count() == 0
-        assert _unnamed_controls(page) == [], path
+        assert unnamed_controls(page) == [], path
         total = sum(weights.values())
         assert total <= 200 * 1024, f"{path} weighs {total} bytes"

@@ -3,6 +3,7 @@ verdict; live queries can be cancelled or terminated, after a confirmation namin
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from searxng_cool.admin import status
 from searxng_cool.config import OperationsConfig
 from tests.api.server import RunningServer
-from tests.web.conftest import Catalog, log_in, make_account, screenshot
+from tests.web.conftest import Catalog, log_in, make_account, screenshot, unnamed_controls
 
 
 @pytest.fixture(scope="module")
@@ -42,15 +43,13 @@ def test_the_overview_shows_every_status_check_and_a_verdict(
     screenshot(operator, "operator-overview")
 
 
-def test_the_activity_and_maintenance_pages_chart_and_plan(
+def test_the_activity_page_charts_plays_per_day_and_per_hour(
     site: tuple[RunningServer, Catalog], operator: Any
 ) -> None:
     server, _ = site
     operator.goto(f"{server.base_url}/admin/activity")
     expect(operator.get_by_role("img", name="Plays per day, last 90 days")).to_be_visible()
     expect(operator.get_by_role("img", name="Listens per hour, last 48 hours")).to_be_visible()
-    operator.get_by_role("link", name="Maintenance").click()
-    expect(operator.get_by_role("table", name="Planned actions")).to_be_visible()
 
 
 def test_terminating_a_live_query_asks_first_naming_it(
@@ -88,8 +87,44 @@ def test_terminating_a_live_query_asks_first_naming_it(
         operator.once("dialog", lambda d: (asked.append(d.message), d.accept()))
         button.click()
         thread.join(timeout=10)
-        assert outcome and outcome[0] != "finished"
+        assert outcome
+        assert outcome[0] != "finished"
         expect(operator.get_by_text("web_test_sleeper")).to_have_count(0)
     finally:
         thread.join(timeout=65)
         sleeper.dispose()
+
+
+def test_queries_explain_a_statement_and_reset_asks_first(
+    site: tuple[RunningServer, Catalog], operator: Any
+) -> None:
+    server, _ = site
+    operator.goto(f"{server.base_url}/admin/queries")
+    expect(operator.get_by_role("table", name=re.compile("pg_stat_statements"))).to_be_visible()
+    asked: list[str] = []
+    operator.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+    operator.get_by_role("button", name="Reset statistics").click()
+    assert "Reset pg_stat_statements" in asked[0]
+    operator.get_by_role("link", name="Explain a statement").click()
+    operator.get_by_label(re.compile("^Statement")).fill("SELECT count(*) FROM tracks")
+    operator.get_by_role("checkbox", name=re.compile("ANALYZE")).check()
+    operator.get_by_role("button", name="Explain").click()
+    expect(operator.locator("pre.plan")).to_contain_text("actual time")
+
+
+@pytest.mark.parametrize(
+    ("path", "table"),
+    [
+        ("space", "Tables and indexes by size"),
+        ("partitions", "Monthly partitions"),
+        ("migrations", "History, newest first"),
+        ("maintenance", "Planned actions"),
+    ],
+)
+def test_each_operator_page_shows_its_table_with_named_controls(
+    site: tuple[RunningServer, Catalog], operator: Any, path: str, table: str
+) -> None:
+    server, _ = site
+    operator.goto(f"{server.base_url}/admin/{path}")
+    expect(operator.get_by_role("table", name=re.compile(table))).to_be_visible()
+    assert unnamed_controls(operator) == []

@@ -57,9 +57,7 @@ def test_the_session_cookie_is_httponly_and_samesite_strict(
             "/login",
             data={"login": "alice", "password": "correct horse battery", "csrf": token},
         )
-    cookie = next(
-        value for name, value in answer.headers.multi_items() if name == "set-cookie"
-    )
+    cookie = next(value for name, value in answer.headers.multi_items() if name == "set-cookie")
     assert cookie.startswith("sxc_session=")
     assert "HttpOnly" in cookie
     assert "SameSite=strict" in cookie

@@ -3,17 +3,19 @@ Fed by the admin services (status, optimize, activity); no SQL here."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Form, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from searxng_cool.admin import activity as live
-from searxng_cool.admin import optimize, status
+from searxng_cool.admin import migrations, optimize, space, statements, status
 from searxng_cool.admin.health_checks import Level
 from searxng_cool.api.deps import DbConnection
 from searxng_cool.config import Settings
-from searxng_cool.listening import activity
+from searxng_cool.errors import NotFound
+from searxng_cool.listening import activity, partitions
 from searxng_cool.web.charts import bar_chart
 from searxng_cool.web.rendering import PageRoute, redirect, render
 from searxng_cool.web.session import CsrfChecked, PageAdmin
@@ -101,4 +103,115 @@ def activity_charts(request: Request, admin: PageAdmin, connection: DbConnection
             unit=" plays",
         ),
         section="activity",
+    )
+
+
+@router.get("/queries", response_class=HTMLResponse)
+def queries(
+    request: Request,
+    admin: PageAdmin,
+    connection: DbConnection,
+    order: Annotated[Literal["total", "mean", "calls", "rows"], Query()] = "total",
+) -> Response:
+    try:
+        found = statements.top_statements(connection, order=order, limit=50)
+        missing = None
+    except NotFound as absent:
+        found, missing = [], str(absent)
+    return render(
+        request,
+        "admin/queries.html",
+        viewer=admin,
+        statements=found,
+        order=order,
+        missing=missing,
+        section="queries",
+    )
+
+
+@router.post("/queries/reset", dependencies=[CsrfChecked])
+def reset_queries(admin: PageAdmin, connection: DbConnection) -> Response:
+    statements.reset_statistics(connection)
+    return redirect("/admin/queries")
+
+
+@router.get("/queries/explain", response_class=HTMLResponse)
+def explain_form(
+    request: Request,
+    admin: PageAdmin,
+    connection: DbConnection,
+    query_id: Annotated[int | None, Query(ge=-(2**63), le=2**63 - 1)] = None,
+) -> Response:
+    sql = "" if query_id is None else statements.statement_text(connection, query_id=query_id)
+    return render(
+        request, "admin/explain.html", viewer=admin, sql=sql, plan=None, section="queries"
+    )
+
+
+@router.post("/queries/explain", response_class=HTMLResponse, dependencies=[CsrfChecked])
+def explain(
+    request: Request,
+    admin: PageAdmin,
+    connection: DbConnection,
+    sql: Annotated[str, Form(max_length=20_000)],
+    analyze: Annotated[bool, Form()] = False,
+) -> Response:
+    plan = statements.explain(connection, sql=sql, analyze=analyze)
+    return render(
+        request,
+        "admin/explain.html",
+        viewer=admin,
+        sql=sql,
+        plan=plan,
+        analyzed=analyze,
+        section="queries",
+    )
+
+
+@router.get("/space", response_class=HTMLResponse)
+def space_page(request: Request, admin: PageAdmin, connection: DbConnection) -> Response:
+    history = space.database_size_history(connection, days=30)
+    chart = bar_chart(
+        [(at.strftime("%Y-%m-%d %H:%M"), size / 1048576) for at, size in history],
+        title="Database size (MB), samples of the last 30 days",
+        unit=" MB",
+    )
+    return render(
+        request,
+        "admin/space.html",
+        viewer=admin,
+        relations=space.relation_sizes(connection, limit=60),
+        chart=chart,
+        section="space",
+    )
+
+
+@router.get("/partitions", response_class=HTMLResponse)
+def partitions_page(request: Request, admin: PageAdmin, connection: DbConnection) -> Response:
+    found = partitions.list_partitions(connection)
+    sizes = space.relation_bytes(connection, names=[p.name for p in found])
+    this_month = datetime.now(UTC).date().replace(day=1)
+    ahead = sum(1 for p in found if p.month is not None and p.month > this_month)
+    return render(
+        request,
+        "admin/partitions.html",
+        viewer=admin,
+        partitions=found,
+        sizes=sizes,
+        ahead=ahead,
+        section="partitions",
+    )
+
+
+@router.get("/migrations", response_class=HTMLResponse)
+def migrations_page(request: Request, admin: PageAdmin, connection: DbConnection) -> Response:
+    return render(
+        request,
+        "admin/migrations.html",
+        viewer=admin,
+        current=migrations.current(connection),
+        heads=migrations.heads(),
+        pending=migrations.pending(connection),
+        history=migrations.history(),
+        section="migrations",
     )
