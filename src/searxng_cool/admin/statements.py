@@ -126,5 +126,6 @@ def explain(connection: Connection, *, sql: str, analyze: bool = False) -> str:
         finally:
             savepoint.rollback()
     except DBAPIError as error:
-        first = str(getattr(error.orig, "diag", None) and error.orig.diag.message_primary)
-        raise InvalidInput(f"EXPLAIN failed: {first or 'the statement is not valid'}") from None
+        diag = getattr(error.orig, "diag", None)
+        first = getattr(diag, "message_primary", None) or "the statement is not valid"
+        raise InvalidInput(f"EXPLAIN failed: {first}") from None
