@@ -2,9 +2,9 @@
 against the status service it renders (the floor, same run), and each page's weight
 (HTML + CSS + JS, target: <= 200 KB).
 
-    DATABASE_URL=postgresql://... .venv/bin/python bench/web_bench.py [--records 5000]
+    python -m bench.web_bench [--records 5000] [--rounds 30]
 
-Creates a throwaway database on DATABASE_URL's server, loads `demo --records N` into it,
+Creates a throwaway database (bench/scratch.py: DATABASE_URL's server or the embedded one), loads `demo --records N` into it,
 serves the application with uvicorn on a loopback port, logs in as a new admin through the
 login form, then times GET /admin/ (and a few listener pages) and the bare
 `status.collect_status` call, interleaved so both see the same cache.
@@ -21,14 +21,11 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import uvicorn
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scratch import scratch_engine
-
+from bench.scratch import scratch_engine
 from searxng_cool.accounts import register_user
 from searxng_cool.accounts.registry import OPERATOR
 from searxng_cool.admin import status

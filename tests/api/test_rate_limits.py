@@ -30,8 +30,7 @@ def api(databases: DatabaseFactory, template_db: str) -> Iterator[RunningServer]
 def test_the_headers_count_down_and_the_call_after_the_limit_gets_429(api: RunningServer) -> None:
     caller = api.make_user("counted")
     answers = [
-        httpx.get(api.base_url + "/api/v1/me", headers=caller.headers)
-        for _ in range(PER_TOKEN + 1)
+        httpx.get(api.base_url + "/api/v1/me", headers=caller.headers) for _ in range(PER_TOKEN + 1)
     ]
     assert [a.status_code for a in answers] == [200] * PER_TOKEN + [429]
     assert [int(a.headers["X-RateLimit-Remaining"]) for a in answers] == [3, 2, 1, 0, 0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from searxng_cool.cli import cluster, listening, operations, playlists, schema, serve
+from searxng_cool.cli import accounts, cluster, listening, operations, playlists, schema, serve
 from searxng_cool.cli import discovery as discovery_cli
 from searxng_cool.cli import ingest as catalog_ingest
 from searxng_cool.cli import search as search_command
@@ -23,6 +23,7 @@ app.add_typer(cluster.app, name="db")
 app.add_typer(playlists.app, name="playlists")
 listening.register(app)
 discovery_cli.register(app)
+accounts.register(app)
 serve.register(app)
 
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from searxng_cool.api.caching import cached
 from searxng_cool.api.deps import CurrentUser, DbConnection
 from searxng_cool.api.pages import Cursor, Page, PageSize, next_link
-from searxng_cool.api.responses import AUTHENTICATED
+from searxng_cool.api.responses import AUTHENTICATED, OWNED
 from searxng_cool.catalog import entities
 from searxng_cool.catalog.search import search as search_catalog
 from searxng_cool.catalog.search_filters import RESULT_TYPES, Range, SearchFilters
@@ -19,7 +19,7 @@ from searxng_cool.db.models.catalog import AUDIO_FEATURES
 from searxng_cool.errors import InvalidInput
 from searxng_cool.listening.stats import chart_tracks
 
-router = APIRouter(prefix="/api/v1", tags=["catalog"], responses=AUTHENTICATED)
+router = APIRouter(prefix="/api/v1", tags=["catalog"], responses={**AUTHENTICATED, **OWNED})
 
 EntityId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
