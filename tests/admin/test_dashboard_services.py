@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError
 
-from searxng_cool.admin import activity, space, statements
+from searxng_cool.admin import activity, health_checks, space, statements, status
+from searxng_cool.admin.health_checks import Level
+from searxng_cool.config import OperationsConfig
 from searxng_cool.errors import InvalidInput, NotFound
 from tests import factories
 
@@ -127,3 +129,28 @@ def test_space_reports_growth_against_samples_old_enough(connection: Connection)
         tracks.total_bytes - 500,
     )
     assert sizes["artists"].growth_7d is None
+
+
+def test_an_integer_column_near_its_limit_is_critical_in_status(connection: Connection) -> None:
+    owner = factories.user(connection)
+    for total in (1000, 5000, 2_000_000_000):
+        factories.playlist(connection, owner_id=owner, total_duration_ms=total)
+    connection.execute(text("ANALYZE playlists"))
+    found = health_checks.integer_columns(connection, ops=OperationsConfig())
+    assert found.level is Level.CRITICAL
+    assert "playlists.total_duration_ms: 2,000,000,000 (93.1%)" in found.details
+
+
+def test_replication_lag_on_a_primary_without_standbys_is_ok(connection: Connection) -> None:
+    found = health_checks.replication(connection, ops=OperationsConfig())
+    assert (found.level, found.value) == (Level.OK, "primary, no standbys connected")
+
+
+def test_status_includes_the_integer_and_replication_checks(connection: Connection) -> None:
+    names = [
+        check.name
+        for check in status.collect_status(
+            connection, ops=OperationsConfig(), pool_size=20, record_sample=False
+        ).checks
+    ]
+    assert {"integer columns near overflow", "replication lag"} <= set(names)
