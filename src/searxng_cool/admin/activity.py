@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 
-from searxng_cool.errors import InvalidInput, NotFound
+from searxng_cool.errors import Forbidden, InvalidInput, NotFound
 
 _LIVE = """
 SELECT pid, usename, application_name, state, wait_event_type, backend_start, query_start,
@@ -60,6 +61,13 @@ def stop_query(connection: Connection, *, pid: int, terminate: bool = False) -> 
     if pid not in {query.pid for query in live_queries(connection)}:
         raise NotFound(f"no live query with pid {pid} in this database; reload the list")
     function = "pg_terminate_backend" if terminate else "pg_cancel_backend"
-    done = connection.execute(text(f"SELECT {function}(:pid)"), {"pid": pid}).scalar_one()
+    try:
+        with connection.begin_nested():
+            done = connection.execute(text(f"SELECT {function}(:pid)"), {"pid": pid}).scalar_one()
+    except DBAPIError:
+        raise Forbidden(
+            f"this database role may not signal backend {pid} (another role's); grant it"
+            " pg_signal_backend, or stop the query as the owner or a superuser"
+        ) from None
     if not done:
         raise NotFound(f"backend {pid} could not be signalled; it may have ended")
