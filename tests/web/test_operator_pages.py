@@ -43,13 +43,15 @@ def test_the_overview_shows_every_status_check_and_a_verdict(
     screenshot(operator, "operator-overview")
 
 
-def test_the_activity_page_charts_plays_per_day_and_per_hour(
+def test_the_activity_page_charts_plays_new_tracks_and_lists_ingest_runs(
     site: tuple[RunningServer, Catalog], operator: Any
 ) -> None:
     server, _ = site
     operator.goto(f"{server.base_url}/admin/activity")
     expect(operator.get_by_role("img", name="Plays per day, last 90 days")).to_be_visible()
     expect(operator.get_by_role("img", name="Listens per hour, last 48 hours")).to_be_visible()
+    expect(operator.get_by_role("img", name="New tracks per day, last 90 days")).to_be_visible()
+    expect(operator.get_by_role("table", name="Ingest runs, newest first")).to_be_visible()
 
 
 def test_terminating_a_live_query_asks_first_naming_it(

@@ -13,7 +13,9 @@ from searxng_cool.admin import activity as live
 from searxng_cool.admin import migrations, optimize, space, statements, status
 from searxng_cool.admin.health_checks import Level
 from searxng_cool.api.deps import DbConnection
+from searxng_cool.catalog import growth
 from searxng_cool.config import Settings
+from searxng_cool.db import maintenance
 from searxng_cool.errors import NotFound
 from searxng_cool.listening import activity, partitions
 from searxng_cool.web.charts import bar_chart
@@ -77,7 +79,7 @@ def stop_query(
 
 
 @router.get("/maintenance", response_class=HTMLResponse)
-def maintenance(request: Request, admin: PageAdmin, connection: DbConnection) -> Response:
+def maintenance_page(request: Request, admin: PageAdmin, connection: DbConnection) -> Response:
     actions = optimize.plan_optimize(connection, ops=_settings(request).operations)
     return render(
         request, "admin/maintenance.html", viewer=admin, actions=actions, section="maintenance"
@@ -88,6 +90,7 @@ def maintenance(request: Request, admin: PageAdmin, connection: DbConnection) ->
 def activity_charts(request: Request, admin: PageAdmin, connection: DbConnection) -> Response:
     days = activity.plays_per_day(connection, days=90)
     hours = activity.plays_per_hour(connection, hours=48)
+    added = growth.tracks_added_per_day(connection, days=90)
     return render(
         request,
         "admin/activity.html",
@@ -102,6 +105,12 @@ def activity_charts(request: Request, admin: PageAdmin, connection: DbConnection
             title="Listens per hour, last 48 hours",
             unit=" plays",
         ),
+        new_tracks=bar_chart(
+            [(d.isoformat(), float(n)) for d, n in added],
+            title="New tracks per day, last 90 days",
+            unit=" tracks",
+        ),
+        ingests=maintenance.recent_events(connection, action=maintenance.INGEST, limit=20),
         section="activity",
     )
 
