@@ -121,6 +121,7 @@ def test_queries_explain_a_statement_and_reset_asks_first(
         ("partitions", "Monthly partitions"),
         ("migrations", "History, newest first"),
         ("maintenance", "Planned actions"),
+        ("backups", "Backups, newest first"),
     ],
 )
 def test_each_operator_page_shows_its_table_with_named_controls(

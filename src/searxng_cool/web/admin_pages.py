@@ -3,14 +3,16 @@ Fed by the admin services (status, optimize, activity); no SQL here."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
+from pathlib import Path as FilePath
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse
 
 from searxng_cool.admin import activity as live
-from searxng_cool.admin import migrations, optimize, space, statements, status
+from searxng_cool.admin import backup_list, migrations, optimize, space, statements, status
 from searxng_cool.admin.health_checks import Level
 from searxng_cool.api.deps import DbConnection
 from searxng_cool.catalog import growth
@@ -223,4 +225,26 @@ def migrations_page(request: Request, admin: PageAdmin, connection: DbConnection
         pending=migrations.pending(connection),
         history=migrations.history(),
         section="migrations",
+    )
+
+
+def _backup_folder() -> FilePath:
+    """Where `backup` files are looked for: BACKUP_DIR, else ./backups (the README's)."""
+    return FilePath(os.environ.get("BACKUP_DIR", "backups"))
+
+
+@router.get("/backups", response_class=HTMLResponse)
+def backups_page(
+    request: Request,
+    admin: PageAdmin,
+    verify: Annotated[str | None, Query(max_length=255)] = None,
+) -> Response:
+    folder = _backup_folder()
+    return render(
+        request,
+        "admin/backups.html",
+        viewer=admin,
+        folder=str(folder),
+        backups=backup_list.list_backups(folder, verify=verify),
+        section="backups",
     )
