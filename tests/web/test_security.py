@@ -142,3 +142,20 @@ def test_logging_out_revokes_the_session_token(
     client.post("/logout", data={"csrf": csrf_of(client.get("/").text)})
     with httpx.Client(base_url=site[0].base_url, cookies=stolen) as replay:
         assert replay.get("/playlists").status_code == 303
+
+
+def test_every_page_route_is_a_page_path_and_no_api_path_is() -> None:
+    from searxng_cool.web import admin_pages, pages
+    from searxng_cool.web.middleware import is_page_path
+
+    routes = [route.path for route in (*pages.router.routes, *admin_pages.router.routes)]
+    assert all(is_page_path(path) for path in routes), routes
+    assert not any(is_page_path(p) for p in ("/api/v1/me", "/1/submit-listens", "/docs"))
+
+
+def test_a_logged_in_browser_is_rate_limited_per_session_not_per_address(
+    alice: httpx.Client,
+) -> None:
+    page = alice.get("/playlists")
+    anonymous = httpx.get(f"{alice.base_url}/login")
+    assert int(page.headers["x-ratelimit-limit"]) > int(anonymous.headers["x-ratelimit-limit"])

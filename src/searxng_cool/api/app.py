@@ -59,7 +59,6 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(discovery.router)
     app.include_router(admin.router)
     app.include_router(listenbrainz.router)
-    install_web_pages(app)
     api = settings.api
     app.add_middleware(BodyLimitMiddleware, max_bytes=api.max_body_bytes)
     app.add_middleware(
@@ -68,6 +67,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         per_token=api.rate_limit_per_token,
         per_address=api.rate_limit_per_address,
     )
+    install_web_pages(app)  # outermost: pages' API calls are rate-limited per session token
     return app
 
 

@@ -7,6 +7,11 @@ call `/api/v1/...` with the session cookie: when a request carries no Authorizat
 a valid session cookie AND the matching `X-CSRF-Token` header, it is authorised as
 `Authorization: Token <the session's token>`. Without the CSRF header the cookie is ignored,
 so another site cannot make the browser call the API.
+
+For the pages' own paths (`PAGE_PREFIXES`, never the API's or /1/), a session cookie is
+also presented to the rate limiter as that token, so a logged-in browser is counted per
+session (the per-token budget) rather than with everyone behind its address. Page routes
+never read the Authorization header: it cannot authorise anything there.
 """
 
 from __future__ import annotations
@@ -70,14 +75,51 @@ def _cookies(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
     return {key: morsel.value for key, morsel in jar.items()}
 
 
+PAGE_PREFIXES = (
+    "/login",
+    "/logout",
+    "/search",
+    "/artists/",
+    "/albums/",
+    "/tracks/",
+    "/playlists",
+    "/playlist-tracks",
+    "/tokens",
+    "/listening",
+    "/discovery",
+    "/admin/",
+    "/static/",
+)
+
+
+def is_page_path(path: str) -> bool:
+    return path == "/" or path.startswith(PAGE_PREFIXES)
+
+
 class ApiSessionBridge:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and str(scope["path"]).startswith("/api/v1/"):
-            scope = self._authorised(scope)
+        if scope["type"] == "http":
+            path = str(scope["path"])
+            if path.startswith("/api/v1/"):
+                scope = self._authorised(scope)
+            elif is_page_path(path):
+                scope = self._counted_per_session(scope)
         await self.app(scope, receive, send)
+
+    @staticmethod
+    def _counted_per_session(scope: Scope) -> Scope:
+        headers: list[tuple[bytes, bytes]] = list(scope.get("headers", []))
+        if any(name == b"authorization" for name, _ in headers):
+            return scope
+        found = split_cookie(_cookies(headers).get(SESSION_COOKIE))
+        if found is None:
+            return scope
+        changed: dict[str, Any] = dict(scope)
+        changed["headers"] = [*headers, (b"authorization", f"Token {found[1]}".encode())]
+        return changed
 
     @staticmethod
     def _authorised(scope: Scope) -> Scope:
