@@ -130,3 +130,14 @@ def test_the_engine_gets_the_spec_pool_settings(db_url: URL) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SHOW application_name")).scalar_one() == "searxng_cool"
     engine.dispose()
+
+
+def test_the_api_section_sets_rate_limits_and_refuses_a_non_positive_one(tmp_path: Path) -> None:
+    base = "DATABASE:\n  SQLALCHEMY_DATABASE_URI: postgresql://u@h/d\n"
+    good = load_settings(write(tmp_path, base + "API:\n  RATE_LIMIT_PER_TOKEN: '50'\n"), environ={})
+    assert good.api.rate_limit_per_token == 50
+    assert good.api.rate_limit_per_address == 120
+    with pytest.raises(ConfigError, match="API.MAX_BODY_BYTES = 0"):
+        load_settings(write(tmp_path, base + "API:\n  MAX_BODY_BYTES: 0\n"), environ={})
+    shipped = load_settings(DEFAULT_CONFIG_PATH, environ={"SEARXNG_COOL_RATE_LIMIT_PER_TOKEN": "7"})
+    assert shipped.api.rate_limit_per_token == 7
