@@ -154,3 +154,11 @@ def test_status_includes_the_integer_and_replication_checks(connection: Connecti
         ).checks
     ]
     assert {"integer columns near overflow", "replication lag"} <= set(names)
+
+
+def test_table_maintenance_shows_dead_rows_and_the_last_analyze(connection: Connection) -> None:
+    factories.artist(connection, name="Analyze me")
+    connection.execute(text("ANALYZE artists"))
+    connection.execute(text("SELECT pg_stat_clear_snapshot()"))
+    found = {t.table: t for t in space.table_maintenance(connection)}
+    assert found["artists"].last_analyze is not None

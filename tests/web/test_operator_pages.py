@@ -120,7 +120,7 @@ def test_queries_explain_a_statement_and_reset_asks_first(
         ("space", "Tables and indexes by size"),
         ("partitions", "Monthly partitions"),
         ("migrations", "History, newest first"),
-        ("maintenance", "Planned actions"),
+        ("maintenance", "Vacuum and analyze per table"),
         ("backups", "Backups, newest first"),
     ],
 )

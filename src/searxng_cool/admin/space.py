@@ -106,3 +106,30 @@ def relation_bytes(connection: Connection, *, names: list[str]) -> dict[str, int
         {"names": names},
     )
     return {str(name): int(size) for name, size in rows}
+
+
+@dataclass(frozen=True)
+class TableMaintenance:
+    table: str
+    live_rows: int
+    dead_rows: int
+    last_vacuum: datetime | None
+    last_analyze: datetime | None
+
+
+def table_maintenance(connection: Connection) -> list[TableMaintenance]:
+    """Each table's (and partition's) live and dead rows and its last vacuum and analyze,
+    manual or automatic, most dead rows first."""
+    rows = connection.execute(
+        text(
+            "SELECT relname, n_live_tup, n_dead_tup,"
+            "       greatest(last_vacuum, last_autovacuum) AS vacuumed,"
+            "       greatest(last_analyze, last_autoanalyze) AS analyzed"
+            "  FROM pg_stat_user_tables WHERE schemaname = 'public'"
+            " ORDER BY n_dead_tup DESC, relname"
+        )
+    )
+    return [
+        TableMaintenance(str(name), int(live), int(dead), vacuumed, analyzed)
+        for name, live, dead, vacuumed, analyzed in rows
+    ]

@@ -84,7 +84,12 @@ def stop_query(
 def maintenance_page(request: Request, admin: PageAdmin, connection: DbConnection) -> Response:
     actions = optimize.plan_optimize(connection, ops=_settings(request).operations)
     return render(
-        request, "admin/maintenance.html", viewer=admin, actions=actions, section="maintenance"
+        request,
+        "admin/maintenance.html",
+        viewer=admin,
+        actions=actions,
+        tables=space.table_maintenance(connection),
+        section="maintenance",
     )
 
 
