@@ -159,3 +159,24 @@ def test_a_logged_in_browser_is_rate_limited_per_session_not_per_address(
     page = alice.get("/playlists")
     anonymous = httpx.get(f"{alice.base_url}/login")
     assert int(page.headers["x-ratelimit-limit"]) > int(anonymous.headers["x-ratelimit-limit"])
+
+
+def test_a_public_playlist_is_readable_by_anyone_and_exports_for_its_owner(
+    site: tuple[RunningServer, Catalog], alice: httpx.Client, people: dict[str, int]
+) -> None:
+    server, catalog = site
+    with server.engine.begin() as connection:
+        shared = manage.create_playlist(
+            connection, owner_id=people["alice"], name="Alice public picks", is_public=True
+        )
+        editing.add_tracks(
+            connection, playlist_id=shared, actor_id=people["alice"], track_ids=[catalog.halo]
+        )
+    with httpx.Client(base_url=server.base_url) as anonymous:
+        page = anonymous.get(f"/playlists/{shared}")
+    exported = alice.get(f"/playlists/{people['secret']}/export.m3u8")
+    assert page.status_code == 200
+    assert "Halo" in page.text
+    assert 'data-move="up"' not in page.text
+    assert exported.headers["content-type"].startswith("audio/x-mpegurl")
+    assert "Halo" in exported.text
