@@ -3,6 +3,7 @@ admin-only pages, open redirects, and no page showing another user's private dat
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -180,3 +181,26 @@ def test_a_public_playlist_is_readable_by_anyone_and_exports_for_its_owner(
     assert 'data-move="up"' not in page.text
     assert exported.headers["content-type"].startswith("audio/x-mpegurl")
     assert "Halo" in exported.text
+
+
+def test_the_owner_adds_and_removes_a_collaborator_who_then_sees_the_playlist(
+    site: tuple[RunningServer, Catalog],
+    alice: httpx.Client,
+    bob: httpx.Client,
+    people: dict[str, int],
+) -> None:
+    with site[0].engine.begin() as connection:
+        secret = manage.create_playlist(
+            connection, owner_id=people["alice"], name="Alice and friends", is_collaborative=True
+        )
+
+    def form() -> dict[str, str]:
+        page = alice.get(f"/playlists/{secret}").text
+        version = re.search(r'name="version" value="(\d+)"', page)
+        assert version
+        return {"csrf": csrf_of(page), "version": version[1], "username": "bob"}
+
+    alice.post(f"/playlists/{secret}/collaborators", data=form())
+    seen = bob.get(f"/playlists/{secret}").status_code
+    alice.post(f"/playlists/{secret}/collaborators/remove", data=form())
+    assert (seen, bob.get(f"/playlists/{secret}").status_code) == (200, 404)

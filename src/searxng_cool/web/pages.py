@@ -159,8 +159,15 @@ def create_playlist(
     connection: DbConnection,
     name: Annotated[str, Form(max_length=255)],
     is_public: Annotated[bool, Form()] = False,
+    is_collaborative: Annotated[bool, Form()] = False,
 ) -> Response:
-    made = manage.create_playlist(connection, owner_id=user.id, name=name, is_public=is_public)
+    made = manage.create_playlist(
+        connection,
+        owner_id=user.id,
+        name=name,
+        is_public=is_public,
+        is_collaborative=is_collaborative,
+    )
     return redirect(f"/playlists/{made}")
 
 
@@ -269,6 +276,28 @@ def add_collaborator(
     other = accounts.get_account(connection, user=username)
     try:
         collaboration.add_collaborator(
+            connection,
+            playlist_id=playlist_id,
+            actor_id=user.id,
+            user_id=other.id,
+            expected_version=version,
+        )
+    except StaleVersion:
+        return _stale_guard(playlist_id)
+    return redirect(f"/playlists/{playlist_id}")
+
+
+@router.post("/playlists/{playlist_id}/collaborators/remove", dependencies=[CsrfChecked])
+def remove_collaborator(
+    playlist_id: Id,
+    user: PageUser,
+    connection: DbConnection,
+    username: Annotated[str, Form(max_length=50)],
+    version: Annotated[int, Form(ge=1)],
+) -> Response:
+    other = accounts.get_account(connection, user=username)
+    try:
+        collaboration.remove_collaborator(
             connection,
             playlist_id=playlist_id,
             actor_id=user.id,
