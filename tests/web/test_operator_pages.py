@@ -40,6 +40,7 @@ def test_the_overview_shows_every_status_check_and_a_verdict(
     expect(operator.locator("#verdict")).not_to_be_empty()
     shown = operator.locator("table.checks tbody th").all_inner_texts()
     assert [name.strip() for name in shown] == [check.name for check in expected.checks]
+    assert unnamed_controls(operator) == []
     screenshot(operator, "operator-overview")
 
 
@@ -86,6 +87,7 @@ def test_terminating_a_live_query_asks_first_naming_it(
         expect(operator.get_by_text("web_test_sleeper")).to_be_visible()
         assert thread.is_alive()
         screenshot(operator, "operator-live")
+        assert unnamed_controls(operator) == []
         operator.once("dialog", lambda d: (asked.append(d.message), d.accept()))
         button.click()
         thread.join(timeout=10)
