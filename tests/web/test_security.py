@@ -204,3 +204,18 @@ def test_the_owner_adds_and_removes_a_collaborator_who_then_sees_the_playlist(
     seen = bob.get(f"/playlists/{secret}").status_code
     alice.post(f"/playlists/{secret}/collaborators/remove", data=form())
     assert (seen, bob.get(f"/playlists/{secret}").status_code) == (200, 404)
+
+
+def test_a_smart_playlists_rules_read_as_sentences(
+    site: tuple[RunningServer, Catalog], alice: httpx.Client, people: dict[str, int]
+) -> None:
+    with site[0].engine.begin() as connection:
+        smart = manage.create_playlist(
+            connection,
+            owner_id=people["alice"],
+            name="Loud ones",
+            dynamic_rules={"all": [{"gt": {"energy": 0.8}}], "sort": "popularity", "limit": 50},
+        )
+    page = alice.get(f"/playlists/{smart}").text
+    assert "energy is more than 0.8" in page
+    assert "at most 50 tracks" in page

@@ -21,6 +21,7 @@ from searxng_cool.errors import (
     RateLimited,
     Unauthenticated,
 )
+from searxng_cool.web.rules_text import describe
 from searxng_cool.web.session import (
     PRE_SESSION_COOKIE,
     LoginRequired,
@@ -46,6 +47,7 @@ def _pretty(value: Any) -> str:
 
 templates.env.filters["duration"] = _duration
 templates.env.filters["pretty"] = _pretty
+templates.env.filters["rules_text"] = describe
 
 
 def render(
