@@ -298,7 +298,8 @@ def playlist_moves(engine: Engine, base: str, token: str, owner: int, seconds: f
         ).scalar_one()
     print(f"playlist moves, {MOVERS} clients for {seconds:.0f} s:")
     print(
-        f"  moves {counts['moved']} ({counts['moved'] / seconds:.1f}/s), 412 stale {counts['stale']}, 5xx {counts['5xx']}"
+        f"  moves {counts['moved']} ({counts['moved'] / seconds:.1f}/s), to the same place"
+        f" {counts['unchanged']}, 412 stale {counts['stale']}, 5xx {counts['5xx']}"
     )
     print(
         f"  positions contiguous 0..{len(positions) - 1}: {positions == list(range(len(positions)))}"
