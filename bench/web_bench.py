@@ -24,6 +24,7 @@ import time
 
 import httpx
 import uvicorn
+from sqlalchemy import create_engine
 
 from bench.scratch import scratch_engine
 from searxng_cool.accounts import register_user
@@ -93,11 +94,13 @@ def main() -> None:
         thread.start()
         while not server.started:
             time.sleep(0.05)
+        pooled = create_engine(engine.url, pool_size=2)  # as the server's: no connect per call
         try:
-            run(engine, f"http://127.0.0.1:{port}", args.rounds)
+            run(pooled, f"http://127.0.0.1:{port}", args.rounds)
         finally:
             server.should_exit = True
             thread.join(timeout=10)
+            pooled.dispose()
 
 
 def run(engine, base: str, rounds: int) -> None:  # type: ignore[no-untyped-def]
