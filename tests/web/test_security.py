@@ -89,6 +89,7 @@ def test_pages_carry_a_csp_without_inline_scripts(alice: httpx.Client) -> None:
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
     assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["cache-control"] == "no-store"
 
 
 def test_another_users_private_playlist_is_not_found_and_not_listed(

@@ -58,7 +58,10 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 kind = dict(headers).get(b"content-type", b"")
                 if kind.startswith(b"text/html"):
-                    message["headers"] = headers + HEADERS
+                    extra = list(HEADERS)
+                    if not any(name == b"cache-control" for name, _ in headers):
+                        extra.append((b"cache-control", b"no-store"))  # pages hold private data
+                    message["headers"] = headers + extra
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
