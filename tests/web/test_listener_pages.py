@@ -57,6 +57,7 @@ def test_logging_in_and_out_ends_the_session(
     server, _ = site
     page = log_in(context, server.base_url, alice)
     expect(page.get_by_role("heading", name="Hello, alice")).to_be_visible()
+    screenshot(page, "logged-in")
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(re.compile(r"/login$"))
     page.goto(f"{server.base_url}/playlists")
@@ -73,6 +74,7 @@ def test_a_wrong_password_is_refused_without_saying_whether_the_user_exists(
     page.get_by_label("Password").fill("wrong password here")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("alert")).to_contain_text("do not match an account")
+    screenshot(page, "login-refused")
 
 
 def test_typing_beyonse_offers_beyonce_and_picking_it_opens_her_page(
@@ -245,6 +247,7 @@ def test_search_choosing_a_result_and_reordering_work_with_the_keyboard_alone(
     page.keyboard.press("Enter")
     expect(page.locator("#tracks li .title").first).to_have_text(before[1])
     assert _titles(page) == [before[1], before[0], *before[2:]]
+    screenshot(page, "keyboard-reorder")
 
 
 def test_every_control_on_every_listener_page_has_an_accessible_name_and_pages_stay_small(
