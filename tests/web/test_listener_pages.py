@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from searxng_cool import accounts
+from searxng_cool.playlists import editing, manage
 from tests import factories
 from tests.api.server import RunningServer
 from tests.web.conftest import Catalog, log_in, make_account, screenshot, unnamed_controls
@@ -28,6 +30,22 @@ def alice_state(site: tuple[RunningServer, Catalog], alice: str, browser: Any) -
     state = made.storage_state()
     made.close()
     return state
+
+
+@pytest.fixture
+def mixtape(site: tuple[RunningServer, Catalog], alice: str) -> str:
+    """A fresh playlist of alice's: Halo, Sweet Dreams, Single Ladies (its page's path)."""
+    server, catalog = site
+    with server.engine.begin() as connection:
+        owner = accounts.get_account(connection, user=alice).id
+        made = manage.create_playlist(connection, owner_id=owner, name="Mixtape")
+        editing.add_tracks(
+            connection,
+            playlist_id=made,
+            actor_id=owner,
+            track_ids=[catalog.tracks[0], catalog.tracks[1], catalog.tracks[3]],
+        )
+    return f"/playlists/{made}"
 
 
 @pytest.fixture
@@ -130,24 +148,27 @@ def test_dragging_the_third_track_to_the_top_holds_after_reload(
 
 
 def test_a_reorder_from_a_stale_page_says_it_changed_elsewhere_and_reloads(
-    site: tuple[RunningServer, Catalog], browser: Any, alice_state: Any, signed_in: Any
+    site: tuple[RunningServer, Catalog],
+    browser: Any,
+    alice_state: Any,
+    signed_in: Any,
+    mixtape: str,
 ) -> None:
     server, _ = site
-    first = home(signed_in, server.base_url)
-    first.goto(f"{server.base_url}/playlists")
-    first.get_by_role("link", name="Road trip").click()
+    first = signed_in.new_page()
+    first.goto(f"{server.base_url}{mixtape}")
     other = browser.new_context(storage_state=alice_state)
     try:
-        second = home(other, server.base_url)
+        second = other.new_page()
         second.goto(first.url)
         second.get_by_role("button", name="Move Halo down").click()
         second.wait_for_load_state("load")
-        expect(second.locator("#tracks li .title").nth(2)).to_have_text("Halo")
+        expect(second.locator("#tracks li .title").nth(1)).to_have_text("Halo")
     finally:
         other.close()
-    first.get_by_role("button", name="Move Single Ladies down").click()
+    first.get_by_role("button", name="Move Sweet Dreams down").click()
     expect(first.get_by_role("alert")).to_contain_text("changed elsewhere — reloaded")
-    assert _titles(first) == ["Single Ladies", "Sweet Dreams", "Halo"]
+    assert _titles(first) == ["Sweet Dreams", "Halo", "Single Ladies"]
     screenshot(first, "playlist-stale")
 
 
@@ -228,7 +249,7 @@ def _focus_by_tab(page: Any, accessible_name: str, *, limit: int = 80) -> None:
 
 
 def test_search_choosing_a_result_and_reordering_work_with_the_keyboard_alone(
-    site: tuple[RunningServer, Catalog], signed_in: Any
+    site: tuple[RunningServer, Catalog], signed_in: Any, mixtape: str
 ) -> None:
     server, catalog = site
     page = home(signed_in, server.base_url)
@@ -239,7 +260,7 @@ def test_search_choosing_a_result_and_reordering_work_with_the_keyboard_alone(
     page.keyboard.press("Enter")
     page.wait_for_url(f"{server.base_url}/artists/{catalog.beyonce}")
     page.goto(f"{server.base_url}/playlists")
-    page.get_by_role("link", name="Road trip").focus()
+    page.get_by_role("link", name="Mixtape").first.focus()
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/playlists/\d+$"))
     before = _titles(page)
@@ -251,7 +272,7 @@ def test_search_choosing_a_result_and_reordering_work_with_the_keyboard_alone(
 
 
 def test_every_control_on_every_listener_page_has_an_accessible_name_and_pages_stay_small(
-    site: tuple[RunningServer, Catalog], signed_in: Any
+    site: tuple[RunningServer, Catalog], signed_in: Any, mixtape: str
 ) -> None:
     server, catalog = site
     page = signed_in.new_page()
@@ -264,8 +285,7 @@ def test_every_control_on_every_listener_page_has_an_accessible_name_and_pages_s
             else None
         ),
     )
-    page.goto(f"{server.base_url}/playlists")
-    playlist = page.get_by_role("link", name="Road trip").get_attribute("href")
+    playlist = mixtape
     paths = [
         "/",
         "/search?q=beyonce",
