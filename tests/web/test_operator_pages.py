@@ -132,4 +132,7 @@ def test_each_operator_page_shows_its_table_with_named_controls(
     server, _ = site
     operator.goto(f"{server.base_url}/admin/{path}")
     expect(operator.get_by_role("table", name=re.compile(table))).to_be_visible()
+    if path == "space":
+        chart = operator.get_by_role("img", name="The 15 largest tables and indexes (MB)")
+        expect(chart.locator("rect.bar")).to_have_count(15)
     assert unnamed_controls(operator) == []

@@ -192,12 +192,19 @@ def space_page(request: Request, admin: PageAdmin, connection: DbConnection) -> 
         title="Database size (MB), samples of the last 30 days",
         unit=" MB",
     )
+    relations = space.relation_sizes(connection, limit=60)
+    largest = bar_chart(
+        [(r.name, r.total_bytes / 1048576) for r in relations[:15]],
+        title="The 15 largest tables and indexes (MB)",
+        unit=" MB",
+    )
     return render(
         request,
         "admin/space.html",
         viewer=admin,
-        relations=space.relation_sizes(connection, limit=60),
+        relations=relations,
         chart=chart,
+        largest=largest,
         section="space",
     )
 
