@@ -16,7 +16,8 @@ from sqlalchemy.engine import URL
 from searxng_cool.accounts import Account, create_token, register_user
 from searxng_cool.accounts.registry import OPERATOR
 from searxng_cool.api.app import create_app
-from searxng_cool.config import ApiConfig, DatabaseConfig, Settings
+from searxng_cool.config import APP_ROLE, ApiConfig, DatabaseConfig, Settings
+from tests.conftest import as_role
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,12 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(db_url: URL, api: ApiConfig | None = None) -> Iterator[RunningServer]:
-    """Serve the app on 127.0.0.1 in a thread until the block ends."""
-    engine = create_engine(db_url, pool_size=8, max_overflow=8)
+    """Serve the app on 127.0.0.1 in a thread until the block ends.
+
+    It connects as the application role, as `serve` does in production: every operation
+    the tests drive works with that role's privileges and no more.
+    """
+    engine = create_engine(as_role(db_url, APP_ROLE), pool_size=8, max_overflow=8)
     settings = Settings(database=DatabaseConfig(url=db_url), source="tests", api=api or ApiConfig())
     app = create_app(settings, engine=engine)
     port = free_port()
