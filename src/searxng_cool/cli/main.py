@@ -8,6 +8,7 @@ from searxng_cool.cli import accounts, cluster, listening, operations, playlists
 from searxng_cool.cli import discovery as discovery_cli
 from searxng_cool.cli import ingest as catalog_ingest
 from searxng_cool.cli import search as search_command
+from searxng_cool.cli.common import configure_debug_log
 
 app = typer.Typer(
     name="searxng-cool-db",
@@ -28,4 +29,5 @@ serve.register(app)
 
 
 def run() -> None:
+    configure_debug_log()
     app()
