@@ -396,8 +396,8 @@ INT4_MAX = 2_147_483_647
 
 
 def integer_columns(connection: Connection, *, ops: OperationsConfig) -> Check:
-    """INTEGER columns whose largest value nears 2^31-1 (e.g. a sum like
-    playlists.total_duration_ms), estimated from the planner's statistics."""
+    """INTEGER columns whose largest value nears 2^31-1 (e.g.
+    tracks.duration_ms), estimated from the planner's statistics."""
     warn, critical = ops["SEQUENCE_WARN_RATIO"], ops["SEQUENCE_CRITICAL_RATIO"]
     found = sorted(
         ((name, int(top)) for name, top in rows(connection, sql=_INTEGER_COLUMNS) if top),
@@ -415,6 +415,7 @@ def integer_columns(connection: Connection, *, ops: OperationsConfig) -> Check:
         else "no statistics yet (ANALYZE)",
         f"warn {warn:.0%}, critical {critical:.0%} of 2^31-1 (planner statistics)",
         [f"{name}: {top:,} ({top / INT4_MAX:.1%})" for name, top in near],
+        numbers={"over": len(near), "largest_ratio": found[0][1] / INT4_MAX if found else 0.0},
     )
 
 
@@ -439,7 +440,13 @@ def replication(connection: Connection, *, ops: OperationsConfig) -> Check:
             )
         ]
     if not lags:
-        return Check("replication lag", Level.OK, "primary, no standbys connected", threshold)
+        return Check(
+            "replication lag",
+            Level.OK,
+            "primary, no standbys connected",
+            threshold,
+            numbers={"standbys": 0, "worst_lag_seconds": 0.0},
+        )
     worst = max((lag or 0.0) for _, lag in lags)
     level = Level.OK
     if worst >= critical:
@@ -453,6 +460,7 @@ def replication(connection: Connection, *, ops: OperationsConfig) -> Check:
         f"{role}; worst {worst:.1f} s",
         threshold,
         [f"{who}: {'unknown' if lag is None else f'{lag:.1f} s'}" for who, lag in lags],
+        numbers={"standbys": 0 if standby else len(lags), "worst_lag_seconds": worst},
     )
 
 
