@@ -7,8 +7,9 @@ if [ -x /usr/bin/chromium ]; then
   exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-  echo "chromium is missing (the browser tests need it); run as root: apt-get install chromium" >&2
-  exit 1
+  # Not fatal: everything else installs; the browser tests then fail saying what is missing.
+  echo "chromium is missing (the browser tests in tests/web need it); as root: apt-get install chromium" >&2
+  exit 0
 fi
 echo "Installing Debian's chromium for the browser tests..."
 export DEBIAN_FRONTEND=noninteractive
