@@ -8,13 +8,15 @@ import time
 
 import pytest
 from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from searxng_cool.admin import activity, health_checks, space, statements, status
 from searxng_cool.admin.health_checks import Level
-from searxng_cool.config import OperationsConfig
+from searxng_cool.config import APP_ROLE, OperationsConfig
 from searxng_cool.errors import InvalidInput, NotFound
 from tests import factories
+from tests.conftest import as_role
 
 
 def _sleeper(engine: Engine, outcome: list[str]) -> threading.Thread:
@@ -161,3 +163,21 @@ def test_table_maintenance_shows_dead_rows_and_the_last_analyze(connection: Conn
     connection.execute(text("SELECT pg_stat_clear_snapshot()"))
     found = {t.table: t for t in space.table_maintenance(connection)}
     assert found["artists"].last_analyze is not None
+
+
+def test_the_app_role_lists_its_own_statements_without_the_hidden_ones(
+    engine: Engine, db_url: URL
+) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("SELECT count(*) FROM artists WHERE id > 0"))  # a superuser's
+    app = create_engine(as_role(db_url, APP_ROLE))
+    try:
+        with app.begin() as connection:
+            if not statements.installed(connection):
+                pytest.skip("pg_stat_statements is not installed on the test cluster")
+            connection.execute(text("SELECT count(*) FROM tracks WHERE id > 0"))
+            listed = statements.top_statements(connection, order="calls", limit=100)
+    finally:
+        app.dispose()
+    assert all(isinstance(s.query_id, int) for s in listed)
+    assert not any("<insufficient privilege>" in s.query for s in listed)

@@ -52,7 +52,8 @@ def top_statements(
 ) -> list[Statement]:
     """This database's statements, most first by `order` (total, mean, calls, rows);
     `share` is the statement's part of all their total time. NotFound when the extension
-    is not installed."""
+    is not installed. A role without pg_read_all_stats sees only its own statements
+    (PostgreSQL hides the others' text and id)."""
     if order not in ORDERS:
         raise InvalidInput(f"order {order!r} is not one of {', '.join(ORDERS)}")
     if not 1 <= limit <= MAX_STATEMENTS:
@@ -64,7 +65,7 @@ def top_statements(
             "SELECT s.queryid, s.query, s.calls, s.total_exec_time, s.mean_exec_time, s.rows,"
             "       s.total_exec_time / nullif(sum(s.total_exec_time) OVER (), 0) AS share"
             "  FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
-            " WHERE d.datname = current_database()"
+            " WHERE d.datname = current_database() AND s.queryid IS NOT NULL"
             f" ORDER BY {ORDERS[order]} DESC, s.queryid LIMIT :limit"
         ),
         {"limit": limit},
