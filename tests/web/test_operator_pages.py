@@ -93,6 +93,12 @@ def test_terminating_a_live_query_asks_first_naming_it(
         thread.join(timeout=10)
         assert outcome
         assert outcome[0] != "finished"
+        # The backend exits shortly after the signal: the list may need a reload or two.
+        for _ in range(50):
+            if operator.get_by_text("web_test_sleeper").count() == 0:
+                break
+            operator.wait_for_timeout(100)
+            operator.reload()
         expect(operator.get_by_text("web_test_sleeper")).to_have_count(0)
     finally:
         thread.join(timeout=65)
