@@ -62,7 +62,8 @@ def test_a_healthy_database_reports_no_warning(engine: Engine, seeded: dict[str,
     assert {"connection", "migrations", "connections", "index usage", "slow queries", "dead tuples",
             "unused indexes", "duplicate indexes", "invalid indexes", "NOT VALID constraints",
             "long-running queries", "idle in transaction", "blocked queries",
-            "sequences near overflow", "transaction-id wraparound", "cache hit ratio", "size",
+            "sequences near overflow", "integer columns near overflow", "replication lag",
+            "transaction-id wraparound", "cache hit ratio", "size",
             "popularity view refreshed", "server version"} == set(checks)  # fmt: skip
 
 

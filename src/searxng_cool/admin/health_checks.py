@@ -380,6 +380,90 @@ def sequences(connection: Connection, *, ops: OperationsConfig) -> Check:
     )
 
 
+# The largest absolute value of each INTEGER column, from the planner's statistics (the
+# ANALYZE sample's histogram and most common values): cheap on any size of table, and an
+# estimate (a value above the sampled ones is not seen until the next ANALYZE).
+_INTEGER_COLUMNS = """
+SELECT s.tablename || '.' || s.attname, greatest(
+         (SELECT max(abs(v::bigint)) FROM unnest(CAST(CAST(s.histogram_bounds AS text) AS int[])) v),
+         (SELECT max(abs(v::bigint)) FROM unnest(CAST(CAST(s.most_common_vals AS text) AS int[])) v))
+  FROM pg_stats s
+  JOIN pg_class c ON c.relname = s.tablename AND c.relnamespace = 'public'::regnamespace
+  JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = s.attname
+ WHERE s.schemaname = 'public' AND a.atttypid = 'integer'::regtype AND NOT c.relispartition
+"""
+INT4_MAX = 2_147_483_647
+
+
+def integer_columns(connection: Connection, *, ops: OperationsConfig) -> Check:
+    """INTEGER columns whose largest value nears 2^31-1 (e.g.
+    tracks.duration_ms), estimated from the planner's statistics."""
+    warn, critical = ops["SEQUENCE_WARN_RATIO"], ops["SEQUENCE_CRITICAL_RATIO"]
+    found = sorted(
+        ((name, int(top)) for name, top in rows(connection, sql=_INTEGER_COLUMNS) if top),
+        key=lambda item: -item[1],
+    )
+    near = [(name, top) for name, top in found if top / INT4_MAX >= warn]
+    level = Level.OK
+    if near:
+        level = Level.CRITICAL if near[0][1] / INT4_MAX >= critical else Level.WARNING
+    return Check(
+        "integer columns near overflow",
+        level,
+        f"{len(near)} over; largest {found[0][0]} at {found[0][1] / INT4_MAX:.1%}"
+        if found
+        else "no statistics yet (ANALYZE)",
+        f"warn {warn:.0%}, critical {critical:.0%} of 2^31-1 (planner statistics)",
+        [f"{name}: {top:,} ({top / INT4_MAX:.1%})" for name, top in near],
+        numbers={"over": len(near), "largest_ratio": found[0][1] / INT4_MAX if found else 0.0},
+    )
+
+
+def replication(connection: Connection, *, ops: OperationsConfig) -> Check:
+    """On a standby: how far behind replay is; on a primary: each standby's replay lag."""
+    warn, critical = ops["REPLICATION_LAG_WARN_SECONDS"], ops["REPLICATION_LAG_CRITICAL_SECONDS"]
+    threshold = f"warn {warn:.0f} s, critical {critical:.0f} s"
+    standby, behind = rows(
+        connection,
+        sql="SELECT pg_is_in_recovery(),"
+        " extract(epoch FROM now() - pg_last_xact_replay_timestamp())",
+    )[0]
+    if standby:
+        lags = [("this standby", float(behind) if behind is not None else None)]
+    else:
+        lags = [
+            (f"{name or 'standby'} ({address or 'local'}, {state})", lag)
+            for name, address, state, lag in rows(
+                connection,
+                sql="SELECT application_name, client_addr::text, state,"
+                " extract(epoch FROM replay_lag)::float FROM pg_stat_replication",
+            )
+        ]
+    if not lags:
+        return Check(
+            "replication lag",
+            Level.OK,
+            "primary, no standbys connected",
+            threshold,
+            numbers={"standbys": 0, "worst_lag_seconds": 0.0},
+        )
+    worst = max((lag or 0.0) for _, lag in lags)
+    level = Level.OK
+    if worst >= critical:
+        level = Level.CRITICAL
+    elif worst >= warn:
+        level = Level.WARNING
+    role = "standby" if standby else f"primary, {len(lags)} standby(s)"
+    return Check(
+        "replication lag",
+        level,
+        f"{role}; worst {worst:.1f} s",
+        threshold,
+        [f"{who}: {'unknown' if lag is None else f'{lag:.1f} s'}" for who, lag in lags],
+        numbers={"standbys": 0 if standby else len(lags), "worst_lag_seconds": worst},
+    )
+
+
 def wraparound(connection: Connection, *, ops: OperationsConfig) -> Check:
     age = int(
         connection.execute(

@@ -6,6 +6,7 @@ Revision ids are timestamps plus a slug (`20261124_1530_initial_schema`) and nam
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import io
 import os
@@ -57,8 +58,25 @@ def alembic_config(
     return config
 
 
-def script_directory() -> ScriptDirectory:
+def _versions_fingerprint() -> tuple[tuple[str, int, int], ...]:
+    """Name, size and mtime of every revision file: changes whenever a revision does."""
+    return tuple(
+        sorted(
+            (path.name, path.stat().st_size, path.stat().st_mtime_ns)
+            for path in (MIGRATIONS_DIR / "versions").glob("*.py")
+        )
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _script_directory(fingerprint: tuple[tuple[str, int, int], ...]) -> ScriptDirectory:
     return ScriptDirectory.from_config(alembic_config())
+
+
+def script_directory() -> ScriptDirectory:
+    """The revisions, loaded once per state of the versions folder (loading imports every
+    revision file: ~100 ms, which `status` and the operator overview would pay 3 times)."""
+    return _script_directory(_versions_fingerprint())
 
 
 def heads() -> list[str]:

@@ -186,6 +186,11 @@ def collect_status(
         ("NOT VALID constraints", lambda: health_checks.not_valid_constraints(connection, ops=ops)),
         ("sessions", lambda: health_checks.sessions(connection, ops=ops)),
         ("sequences near overflow", lambda: health_checks.sequences(connection, ops=ops)),
+        (
+            "integer columns near overflow",
+            lambda: health_checks.integer_columns(connection, ops=ops),
+        ),
+        ("replication lag", lambda: health_checks.replication(connection, ops=ops)),
         ("transaction-id wraparound", lambda: health_checks.wraparound(connection, ops=ops)),
         ("cache hit ratio", lambda: health_checks.cache_hit(connection, ops=ops)),
         ("size", lambda: _sizes(connection, record=record_sample)),

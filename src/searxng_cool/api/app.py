@@ -15,6 +15,7 @@ from searxng_cool.api.listenbrainz import routes as listenbrainz
 from searxng_cool.api.routes import admin, catalog, discovery, health, me, playlists
 from searxng_cool.config import Settings
 from searxng_cool.db.engine import make_engine
+from searxng_cool.web import install as install_web_pages
 
 DESCRIPTION = """\
 The SearXNG-Cool music database over HTTP.
@@ -66,6 +67,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         per_token=api.rate_limit_per_token,
         per_address=api.rate_limit_per_address,
     )
+    install_web_pages(app)  # outermost: pages' API calls are rate-limited per session token
     return app
 
 

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine
 from searxng_cool.catalog.reader import Mapping, ProgressFile, SourceRow, read_rows
 from searxng_cool.catalog.records import RecordRejected, SourceRecord, parse_record
 from searxng_cool.catalog.resolve import BatchOutcome, load_batch
+from searxng_cool.db import maintenance
 from searxng_cool.errors import InvalidInput, NotFound
 from searxng_cool.rejects import Rejection, RejectSink
 
@@ -199,4 +200,18 @@ def ingest_file(
             progress(source.consumed, source.size)
     if progress:
         progress(source.size, source.size)
+    with engine.begin() as connection:
+        if maintenance.has_operations_tables(connection):
+            maintenance.record_event(
+                connection,
+                action=maintenance.INGEST,
+                subject=path.name,
+                detail={
+                    "rows": summary.rows,
+                    "inserted": summary.inserted,
+                    "merged": summary.merged,
+                    "unchanged": summary.unchanged,
+                    "rejected": summary.rejected,
+                },
+            )
     return summary

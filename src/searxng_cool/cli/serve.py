@@ -22,7 +22,8 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes (each has its own pool).")] = 1,
 ) -> None:
     """Serve the HTTP API: /api/v1 (OpenAPI at /openapi.json, docs at /docs), the
-    ListenBrainz-compatible /1/, /healthz and /readyz. Connects with DATABASE_URL (the
+    ListenBrainz-compatible /1/, /healthz and /readyz, and the web pages: / for listeners
+    (log in with a user made by `users create`), /admin/ for admins. Connects with DATABASE_URL (the
     application role); rate limits and the body size limit come from the API section of
     config/orchestrator.yml.
 
@@ -34,7 +35,8 @@ def serve(
         raise InvalidInput(f"workers {workers} is outside 1..64")
     current = settings()  # validated now, so a bad file fails before uvicorn starts
     console.print(
-        f"serving the API on http://{host}:{port} (docs at /docs) with {workers} worker(s),"
+        f"serving http://{host}:{port}/ (web pages; operators: /admin/; API docs: /docs)"
+        f" with {workers} worker(s),"
         f" database {current.database.display_url()}"
     )
     uvicorn.run(

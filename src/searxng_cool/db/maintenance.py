@@ -7,6 +7,7 @@ Any command that refreshes `mv_track_popularity` should call `record_refresh`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql import bindparam
 
 REFRESH = "refresh"
+INGEST = "ingest"  # one event per ingest run, its counts in the detail
 
 
 def record_event(
@@ -24,6 +26,28 @@ def record_event(
         "INSERT INTO maintenance_events (action, subject, detail) VALUES (:action, :subject, :detail)"
     ).bindparams(bindparam("detail", type_=JSONB))
     connection.execute(statement, {"action": action, "subject": subject, "detail": detail or {}})
+
+
+@dataclass(frozen=True)
+class Event:
+    action: str
+    subject: str
+    detail: dict[str, Any]
+    happened_at: datetime
+
+
+def recent_events(connection: Connection, *, action: str, limit: int = 20) -> list[Event]:
+    """The latest `limit` events of `action`, newest first (none without the table)."""
+    if not has_operations_tables(connection):
+        return []
+    rows = connection.execute(
+        text(
+            "SELECT action, subject, detail, happened_at FROM maintenance_events"
+            " WHERE action = :action ORDER BY happened_at DESC, id DESC LIMIT :limit"
+        ),
+        {"action": action, "limit": limit},
+    )
+    return [Event(a, s, dict(d or {}), at) for a, s, d, at in rows]
 
 
 def record_refresh(connection: Connection, *, view_name: str) -> None:
