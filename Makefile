@@ -7,8 +7,9 @@ STAMP := $(VENV)/.installed
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml scripts/development/ensure_postgres.sh
+$(STAMP): pyproject.toml scripts/development/ensure_postgres.sh scripts/development/ensure_scale_engines.sh
 	bash scripts/development/ensure_postgres.sh
+	bash scripts/development/ensure_scale_engines.sh
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'

@@ -12,9 +12,12 @@ from searxng_cool import __version__
 from searxng_cool.api import problems
 from searxng_cool.api.limits import BodyLimitMiddleware, RateLimiter, RateLimitMiddleware
 from searxng_cool.api.listenbrainz import routes as listenbrainz
+from searxng_cool.api.reads import ReplicaRetryMiddleware
 from searxng_cool.api.routes import admin, catalog, discovery, health, me, playlists
 from searxng_cool.config import Settings
 from searxng_cool.db.engine import make_engine
+from searxng_cool.db.read_engines import make_router
+from searxng_cool.db.routing import ReadRouter
 
 DESCRIPTION = """\
 The SearXNG-Cool music database over HTTP.
@@ -30,18 +33,30 @@ and `X-RateLimit-Reset`; over the limit the answer is 429 with `Retry-After`.
 """
 
 
-def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
-    """The application; it makes its engine from `settings` unless one is given (tests)."""
+def create_app(
+    settings: Settings, *, engine: Engine | None = None, router: ReadRouter | None = None
+) -> FastAPI:
+    """The application; it makes its engine from `settings` unless one is given (tests).
+
+    Reads go through `router` (read replicas): given, or made from the settings' replicas.
+    """
     own_engine = engine is None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = engine if engine is not None else make_engine(settings.database)
+        app.state.router = router or (
+            make_router(settings.database, app.state.engine)
+            if own_engine
+            else ReadRouter(app.state.engine)
+        )
         try:
             yield
         finally:
             if own_engine:
                 app.state.engine.dispose()
+            for replica in app.state.router.replicas:
+                replica.engine.dispose()
 
     app = FastAPI(
         title="SearXNG-Cool",
@@ -59,6 +74,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(listenbrainz.router)
     api = settings.api
+    app.add_middleware(ReplicaRetryMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=api.max_body_bytes)
     app.add_middleware(
         RateLimitMiddleware,

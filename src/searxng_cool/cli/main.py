@@ -7,6 +7,7 @@ import typer
 from searxng_cool.cli import cluster, listening, operations, playlists, schema, serve
 from searxng_cool.cli import discovery as discovery_cli
 from searxng_cool.cli import ingest as catalog_ingest
+from searxng_cool.cli import replicas as replicas_cli
 from searxng_cool.cli import search as search_command
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app.add_typer(playlists.app, name="playlists")
 listening.register(app)
 discovery_cli.register(app)
 serve.register(app)
+app.add_typer(replicas_cli.app, name="replicas")
 
 
 def run() -> None:

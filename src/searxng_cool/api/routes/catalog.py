@@ -9,8 +9,9 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from searxng_cool.api.caching import cached
-from searxng_cool.api.deps import CurrentUser, DbConnection
+from searxng_cool.api.deps import CurrentUser
 from searxng_cool.api.pages import Cursor, Page, PageSize, next_link
+from searxng_cool.api.reads import ReadConnection
 from searxng_cool.api.responses import AUTHENTICATED
 from searxng_cool.catalog import entities
 from searxng_cool.catalog.search import search as search_catalog
@@ -139,7 +140,7 @@ def _features(values: list[str]) -> dict[str, Range]:
 def search(
     *,
     request: Request,
-    connection: DbConnection,
+    connection: ReadConnection,
     user: CurrentUser,
     q: Annotated[str, Query(min_length=1, max_length=200, description="what to look for")],
     type: Annotated[list[Literal["track", "artist", "album"]] | None, Query()] = None,
@@ -175,7 +176,7 @@ def search(
     responses={304: {"description": "not modified (If-None-Match)"}},
 )
 def get_track(
-    request: Request, track_id: EntityId, connection: DbConnection, user: CurrentUser
+    request: Request, track_id: EntityId, connection: ReadConnection, user: CurrentUser
 ) -> Response:
     found = entities.get_track(connection, track_id=track_id)
     body = TrackDetailOut(
@@ -197,7 +198,7 @@ def get_track(
     responses={304: {"description": "not modified (If-None-Match)"}},
 )
 def get_artist(
-    request: Request, artist_id: EntityId, connection: DbConnection, user: CurrentUser
+    request: Request, artist_id: EntityId, connection: ReadConnection, user: CurrentUser
 ) -> Response:
     found = entities.get_artist(connection, artist_id=artist_id)
     body = ArtistOut(
@@ -220,7 +221,7 @@ def get_artist(
     responses={304: {"description": "not modified (If-None-Match)"}},
 )
 def get_album(
-    request: Request, album_id: EntityId, connection: DbConnection, user: CurrentUser
+    request: Request, album_id: EntityId, connection: ReadConnection, user: CurrentUser
 ) -> Response:
     found = entities.get_album(connection, album_id=album_id)
     body = AlbumOut(
@@ -243,7 +244,7 @@ def get_album(
 )
 def similar(
     track_id: EntityId,
-    connection: DbConnection,
+    connection: ReadConnection,
     user: CurrentUser,
     limit: PageSize = 20,
 ) -> list[SimilarTrack]:
@@ -253,7 +254,7 @@ def similar(
 
 @router.get("/charts/tracks", response_model=list[ChartEntry], summary="The most played tracks")
 def chart(
-    connection: DbConnection,
+    connection: ReadConnection,
     user: CurrentUser,
     period: Annotated[
         Literal["week", "month", "year", "all_time", "this_week", "this_month", "this_year"],
