@@ -1,7 +1,7 @@
 """Own PostgreSQL clusters for the scale-out tests, in temporary directories.
 
-The shared test cluster is never touched: each module that needs replication starts its
-own primary (with a migrated database) and replicas, and stops and deletes them after.
+The shared test cluster is never touched: the session starts one primary of its own (with a
+migrated database) and one replica when a test needs them, and deletes both at the end.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class Replicated:
         return create_engine(url, poolclass=pool.NullPool)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def primary() -> Iterator[EmbeddedCluster]:
     base = scratch_dir("sxc-scale-")
     cluster = EmbeddedCluster(base / "pgdata", settings=SCALE_CLUSTER_SETTINGS)
@@ -74,7 +74,7 @@ def primary() -> Iterator[EmbeddedCluster]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def replicated(primary: EmbeddedCluster) -> Replicated:
     replica = add_replica(primary, name="r1")
     return Replicated(
