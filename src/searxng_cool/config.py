@@ -87,6 +87,7 @@ API_DEFAULTS: dict[str, int] = {
 # Scale-out: read replicas (external URLs; embedded replicas are found beside the cluster)
 # and the largest lag a stale-tolerant read accepts.
 READ_REPLICAS_ENV = "DATABASE_READ_REPLICAS"
+POOLED_ENV = "DATABASE_POOLED"  # true: the URL is a PgBouncer in transaction mode
 DEFAULT_READ_MAX_LAG_SECONDS = 5.0
 
 # The Redis cache and shared rate-limit store (off unless REDIS_URL is set).
@@ -103,6 +104,7 @@ KNOWN_KEYS: dict[str, set[str]] = {
         "SQLALCHEMY_ENGINE_OPTIONS",
         "READ_REPLICAS",
         "READ_MAX_LAG_SECONDS",
+        "POOLED",
     },
     "OPERATIONS": set(OPERATIONS_DEFAULTS),
     "API": set(API_DEFAULTS),
@@ -145,6 +147,7 @@ class DatabaseConfig:
     pg_bindir: Path | None = None
     read_replicas: tuple[URL, ...] = ()
     read_max_lag_seconds: float = DEFAULT_READ_MAX_LAG_SECONDS
+    pooled: bool = False
 
     @property
     def is_embedded(self) -> bool:
@@ -383,6 +386,17 @@ def _max_lag(raw: Any) -> float:
     return value
 
 
+def _flag(raw: Any, key: str) -> bool:
+    if raw is None or isinstance(raw, bool):
+        return bool(raw)
+    text = str(raw).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"", "0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"config: {key} = {raw!r} must be true or false")
+
+
 def _cache(raw: Any) -> CacheConfig:
     if raw is None:
         return CacheConfig()
@@ -435,6 +449,7 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         pg_bindir=Path(env[PG_BINDIR_ENV]) if env.get(PG_BINDIR_ENV) else None,
         read_replicas=_read_replicas(section.get("READ_REPLICAS"), env),
         read_max_lag_seconds=_max_lag(section.get("READ_MAX_LAG_SECONDS")),
+        pooled=_flag(section.get("POOLED", env.get(POOLED_ENV)), "DATABASE.POOLED"),
     )
     operations = OperationsConfig(_operations(raw.get("OPERATIONS")))
     return Settings(
