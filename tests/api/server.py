@@ -17,6 +17,7 @@ from searxng_cool.accounts import Account, create_token, register_user
 from searxng_cool.accounts.registry import OPERATOR
 from searxng_cool.api.app import create_app
 from searxng_cool.config import ApiConfig, DatabaseConfig, Settings
+from tests.scale.pooling import through_pooler
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,8 @@ def free_port() -> int:
 @contextmanager
 def running_server(db_url: URL, api: ApiConfig | None = None) -> Iterator[RunningServer]:
     """Serve the app on 127.0.0.1 in a thread until the block ends."""
-    engine = create_engine(db_url, pool_size=8, max_overflow=8)
+    db_url, connect_args = through_pooler(db_url)  # SEARXNG_COOL_TEST_POOLER=1: via pgbouncer
+    engine = create_engine(db_url, pool_size=8, max_overflow=8, connect_args=connect_args)
     settings = Settings(database=DatabaseConfig(url=db_url), source="tests", api=api or ApiConfig())
     app = create_app(settings, engine=engine)
     port = free_port()

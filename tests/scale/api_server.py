@@ -35,7 +35,9 @@ def serve_with(
             raise RuntimeError("the API server did not start")
         time.sleep(0.02)
     try:
-        yield RunningServer(f"http://127.0.0.1:{port}", engine)
+        running = RunningServer(f"http://127.0.0.1:{port}", engine)
+        running.app_state = app.state  # type: ignore[attr-defined]
+        yield running
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -10,10 +10,17 @@ from sqlalchemy import Engine
 
 from searxng_cool import __version__
 from searxng_cool.api import problems
-from searxng_cool.api.limits import BodyLimitMiddleware, RateLimiter, RateLimitMiddleware
+from searxng_cool.api.limits import (
+    BodyLimitMiddleware,
+    Limiter,
+    RateLimiter,
+    RateLimitMiddleware,
+)
 from searxng_cool.api.listenbrainz import routes as listenbrainz
 from searxng_cool.api.reads import ReplicaRetryMiddleware
 from searxng_cool.api.routes import admin, catalog, discovery, health, me, playlists
+from searxng_cool.api.shared_limits import RedisRateLimiter
+from searxng_cool.cache import ReadCache
 from searxng_cool.config import Settings
 from searxng_cool.db.engine import make_engine
 from searxng_cool.db.read_engines import make_router
@@ -76,9 +83,18 @@ def create_app(
     api = settings.api
     app.add_middleware(ReplicaRetryMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=api.max_body_bytes)
+    cache = ReadCache.from_config(settings.cache)
+    app.state.cache = cache
+    limiter: Limiter = RateLimiter(window_seconds=api.rate_limit_window_seconds)
+    if cache.enabled:  # one store for every worker and host
+        limiter = RedisRateLimiter(
+            cache.client,
+            window_seconds=api.rate_limit_window_seconds,
+            on_error=lambda: cache.counters.add("errors"),
+        )
     app.add_middleware(
         RateLimitMiddleware,
-        limiter=RateLimiter(window_seconds=api.rate_limit_window_seconds),
+        limiter=limiter,
         per_token=api.rate_limit_per_token,
         per_address=api.rate_limit_per_address,
     )

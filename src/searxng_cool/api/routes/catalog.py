@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from searxng_cool.api.caching import cached
 from searxng_cool.api.deps import CurrentUser
 from searxng_cool.api.pages import Cursor, Page, PageSize, next_link
+from searxng_cool.api.read_cache import cached_read
 from searxng_cool.api.reads import ReadConnection
 from searxng_cool.api.responses import AUTHENTICATED
 from searxng_cool.catalog import entities
@@ -164,9 +165,13 @@ def search(
         duration_ms=_range(min_duration_ms, max_duration_ms),
         features=_features(feature or []),
     )
-    page = search_catalog(connection, query=q, filters=filters, limit=limit, cursor=cursor)
-    items = [SearchHit(**r.__dict__) for r in page.results]
-    return Page[SearchHit](items=items, next=next_link(request, page.next_cursor))
+
+    def compute() -> Page[SearchHit]:
+        page = search_catalog(connection, query=q, filters=filters, limit=limit, cursor=cursor)
+        items = [SearchHit(**r.__dict__) for r in page.results]
+        return Page[SearchHit](items=items, next=next_link(request, page.next_cursor))
+
+    return cached_read(request, connection, "search", compute, Page[SearchHit])
 
 
 @router.get(
@@ -200,17 +205,20 @@ def get_track(
 def get_artist(
     request: Request, artist_id: EntityId, connection: ReadConnection, user: CurrentUser
 ) -> Response:
-    found = entities.get_artist(connection, artist_id=artist_id)
-    body = ArtistOut(
-        id=found.id,
-        name=found.name,
-        musicbrainz_id=found.musicbrainz_id,
-        country=found.country,
-        genres=found.genres,
-        popularity=found.popularity,
-        albums=[AlbumRefOut(**a.__dict__) for a in found.albums],
-        top_tracks=[track_out(t) for t in found.top_tracks],
-    )
+    def compute() -> ArtistOut:
+        found = entities.get_artist(connection, artist_id=artist_id)
+        return ArtistOut(
+            id=found.id,
+            name=found.name,
+            musicbrainz_id=found.musicbrainz_id,
+            country=found.country,
+            genres=found.genres,
+            popularity=found.popularity,
+            albums=[AlbumRefOut(**a.__dict__) for a in found.albums],
+            top_tracks=[track_out(t) for t in found.top_tracks],
+        )
+
+    body = cached_read(request, connection, "artist", compute, ArtistOut)
     return cached(request, body)
 
 
@@ -223,17 +231,20 @@ def get_artist(
 def get_album(
     request: Request, album_id: EntityId, connection: ReadConnection, user: CurrentUser
 ) -> Response:
-    found = entities.get_album(connection, album_id=album_id)
-    body = AlbumOut(
-        id=found.id,
-        title=found.title,
-        artist_id=found.artist_id,
-        artist=found.artist,
-        release_date=found.release_date,
-        album_type=found.album_type,
-        genres=found.genres,
-        tracks=[track_out(t) for t in found.tracks],
-    )
+    def compute() -> AlbumOut:
+        found = entities.get_album(connection, album_id=album_id)
+        return AlbumOut(
+            id=found.id,
+            title=found.title,
+            artist_id=found.artist_id,
+            artist=found.artist,
+            release_date=found.release_date,
+            album_type=found.album_type,
+            genres=found.genres,
+            tracks=[track_out(t) for t in found.tracks],
+        )
+
+    body = cached_read(request, connection, "album", compute, AlbumOut)
     return cached(request, body)
 
 
