@@ -20,17 +20,15 @@ from __future__ import annotations
 
 import math
 import random
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, create_engine, pool, text
+from sqlalchemy import Connection, text
 
 from bench.discovery_data import load_lastfm_listener, load_spotify_catalog
-from searxng_cool.admin import migrations
-from searxng_cool.db.embedded import EmbeddedCluster, default_data_dir
+from bench.scratch import scratch_engine
 from searxng_cool.discovery.recommend import Request, recommend
 from searxng_cool.listening.profiles import favourite_vectors, load_profile, record_event
 from searxng_cool.listening.recording import record_interaction
@@ -177,25 +175,9 @@ def evaluate(conn: Connection, user_id: int, seed: int = 1) -> Evaluation:
 
 @contextmanager
 def scratch_database() -> Iterator[Connection]:
-    """A fresh database at head on the test cluster, dropped afterwards."""
-    cluster = EmbeddedCluster(default_data_dir().parent / "test-pgdata")
-    cluster.ensure_running()
-    server = cluster.url()
-    name = f"sxc_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    engine = create_engine(server.set(database=name), poolclass=pool.NullPool)
-    try:
-        with engine.begin() as conn:
-            migrations.upgrade(conn, "head")
-        with engine.connect() as conn:
-            yield conn
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.dispose()
+    """A connection to a fresh database at head, dropped afterwards."""
+    with scratch_engine("discovery") as engine, engine.connect() as conn:
+        yield conn
 
 
 def _ratio(ours: float, theirs: float) -> str:

@@ -5,7 +5,7 @@ how many canonical artists, albums and tracks, then scores track merging against
 hand-labelled pairs in bench/fixtures/track_pairs.csv (ids only: `spotify:<track_id>` or
 `lastfm:<line number in lastfm_scrobbles.csv>`). Targets: precision >= 0.99, recall >= 0.95.
 
-Run: DATABASE_URL=postgresql://USER@/postgres?host=SOCKETDIR python bench/ingest_quality.py
+Run: python -m bench.ingest_quality
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scratch import scratch_engine
-
+from bench.scratch import scratch_engine
 from searxng_cool.catalog.ingest import ingest_file
 from searxng_cool.catalog.reader import ProgressFile, load_mapping, read_rows
 from searxng_cool.catalog.records import parse_record
+from searxng_cool.rejects import CollectedRejects
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA = REPO_ROOT.parent / "shared" / "data"
@@ -39,10 +39,10 @@ def ingest_all(engine: Engine, folder: Path) -> None:
     for fmt, name in FILES:
         started = time.perf_counter()
         summary = ingest_file(
-            engine=engine,
+            engine,
             path=DATA / name,
             mapping=load_mapping(format_name=fmt),
-            rejects_path=folder / f"{name}.rejects.jsonl",
+            rejects=CollectedRejects(),
         )
         print(
             f"{name:22} {summary.rows:6} rows: {summary.inserted} inserted, {summary.merged} merged,"

@@ -1,7 +1,7 @@
 """Batch interaction ingest against bare COPY, measured in the same run on the same file.
 
     DATABASE_URL=postgresql://USER@/postgres?host=SOCKET_DIR \
-        .venv/bin/python bench/interaction_ingest.py --events 1000000
+        .venv/bin/python -m bench.interaction_ingest --events 1000000
 
 Creates a throwaway database on that server (the role needs CREATEDB), migrates it to
 head, seeds 1,000 users and 10,000 tracks, writes N play events to a CSV file spread over
@@ -28,25 +28,22 @@ Prints events/s for each and its rate as a share of the baseline's. Drops the da
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import tempfile
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from time import perf_counter
 
-from sqlalchemy import Connection, Engine, create_engine, pool, text
-from sqlalchemy.engine import URL
+from sqlalchemy import Connection, Engine, text
 
+from bench.scratch import scratch_engine
 from searxng_cool.admin import migrations
-from searxng_cool.config import parse_database_url
-from searxng_cool.listening.events import CollectedRejects
 from searxng_cool.listening.partitions import ensure_partitions
 from searxng_cool.listening.recording import record_file
+from searxng_cool.rejects import CollectedRejects
 
 USERS, TRACKS = 1_000, 10_000
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -166,7 +163,7 @@ def run(engine: Engine, events: int, workdir: Path) -> None:
     path = workdir / "events.csv"
     write_events(path, events)
     with engine.begin() as conn:
-        migrations.upgrade(conn, "head")
+        migrations.upgrade(conn, revision="head")
         seed(conn)
         conn.execute(
             text("CREATE TABLE bare_interactions (LIKE user_interactions INCLUDING DEFAULTS)")
@@ -176,10 +173,10 @@ def run(engine: Engine, events: int, workdir: Path) -> None:
 
     baseline = timed(engine, lambda c: bare_copy(c, "bare_interactions", path))
     rejects = CollectedRejects()
-    ingest = timed(engine, lambda c: record_file(c, path, rejects=rejects))
+    ingest = timed(engine, lambda c: record_file(c, path=path, rejects=rejects))
     assert not rejects.items, rejects.items[:3]
     reset(engine)
-    row_path = timed(engine, lambda c: record_file(c, path, bulk_min_rows=events + 1))
+    row_path = timed(engine, lambda c: record_file(c, path=path, bulk_min_rows=events + 1))
     reset(engine)
     direct = timed(engine, lambda c: bare_copy(c, "user_interactions", path))
     reset(engine)
@@ -205,20 +202,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     args = parser.parse_args()
-    server: URL = parse_database_url(os.environ.get("DATABASE_URL", ""), "DATABASE_URL")
-    name = f"bench_listening_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    engine = create_engine(server.set(database=name), poolclass=pool.NullPool)
-    try:
-        with tempfile.TemporaryDirectory() as workdir:
-            run(engine, args.events, Path(workdir))
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.dispose()
+    with scratch_engine("listening") as engine, tempfile.TemporaryDirectory() as workdir:
+        run(engine, args.events, Path(workdir))
     return 0
 
 

@@ -5,7 +5,7 @@ It creates its own throwaway database on the server you name (a role that may CR
 DATABASE), migrates it to head, generates bounded synthetic data server-side, and drops it
 at the end:
 
-    .venv/bin/python bench/playlists_bench.py --server 'postgresql://postgres@/postgres?host=SOCKET_DIR'
+    .venv/bin/python -m bench.playlists_bench
 
 Figures are printed with ratios against a baseline measured in the same run: for edits,
 a bare one-row UPDATE + COMMIT on the same playlist; for smart playlists, the bare
@@ -19,16 +19,13 @@ import json
 import random
 import statistics
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from psycopg.types.json import Jsonb
-from sqlalchemy import Connection, Engine, create_engine, event, pool, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, event, text
 
-from searxng_cool.admin import migrations
+from bench.scratch import scratch_engine
 from searxng_cool.playlists import editing, manage, smart
 from searxng_cool.playlists.rule_sql import compile_rules
 from searxng_cool.playlists.rules import parse_rules
@@ -105,28 +102,6 @@ def timed(action: Callable[[], object], repeat: int) -> float:
         action()
         samples.append((time.perf_counter() - started) * 1000)
     return statistics.median(samples)
-
-
-@contextmanager
-def bench_database(server: str, *, keep: bool) -> Iterator[Engine]:
-    """A new database at head on `server`, dropped afterwards unless `keep`."""
-    admin = create_engine(server, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
-    name = f"bench_playlists_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    engine = create_engine(make_url(server).set(database=name), poolclass=pool.NullPool)
-    try:
-        with engine.begin() as conn:
-            migrations.upgrade(conn, "head")
-        yield engine
-    finally:
-        engine.dispose()
-        if keep:
-            print(f"\nkept database {name} (reuse it with --reuse {name})")
-        else:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.dispose()
 
 
 class StatementCounter:
@@ -343,26 +318,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--server",
-        required=True,
-        help="URL of a maintenance database; a role that may CREATE DATABASE",
-    )
     parser.add_argument("--skip-smart", action="store_true", help="only the editing bench")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument("--reuse", metavar="DATABASE", help="rerun the smart part on a kept one")
     args = parser.parse_args()
-    server = (
-        make_url(args.server)
-        .set(drivername="postgresql+psycopg")
-        .render_as_string(hide_password=False)
-    )
     if args.reuse:
-        engine = create_engine(make_url(server).set(database=args.reuse), poolclass=pool.NullPool)
-        smart_bench(engine, loaded=True)
-        engine.dispose()
+        with scratch_engine("playlists", reuse=args.reuse) as engine:
+            smart_bench(engine, loaded=True)
         return
-    with bench_database(server, keep=args.keep) as engine:
+    with scratch_engine("playlists", keep=args.keep) as engine:
         edit_bench(engine)
         if not args.skip_smart:
             smart_bench(engine)

@@ -10,7 +10,7 @@ import math
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,17 @@ from sqlalchemy.exc import ArgumentError
 from searxng_cool.errors import ConfigError
 
 CONFIG_ENV = "SEARXNG_COOL_CONFIG"
+# The roles `init` makes (docs/DATABASE.md, "Database roles"): who owns the schema, who
+# the application is, who may only read.
+OWNER_ROLE = "searxng_owner"
+APP_ROLE = "searxng_user"
+READONLY_ROLE = "searxng_readonly"
+# A role's password, used only when `init` creates that role on a server that needs one.
+ROLE_PASSWORD_ENV = {
+    OWNER_ROLE: "SEARXNG_OWNER_PASSWORD",
+    APP_ROLE: "SEARXNG_USER_PASSWORD",
+    READONLY_ROLE: "SEARXNG_READONLY_PASSWORD",
+}
 EMBEDDED_DATA_ENV = "SEARXNG_COOL_PGDATA"
 PG_BINDIR_ENV = "SEARXNG_COOL_PG_BINDIR"
 
@@ -31,6 +42,7 @@ DEFAULT_CONFIG_PATH = REPO_ROOT / "config" / "orchestrator.yml"
 BUILTIN_CONFIG = {
     "DATABASE": {
         "SQLALCHEMY_DATABASE_URI": "${DATABASE_URL:-postgresql://searxng_user@/searxng_cool_music}",
+        "OWNER_DATABASE_URI": "${DATABASE_OWNER_URL:-}",
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
     }
 }
@@ -100,6 +112,7 @@ CACHE_DEFAULTS: dict[str, Any] = {
 KNOWN_KEYS: dict[str, set[str]] = {
     "DATABASE": {
         "SQLALCHEMY_DATABASE_URI",
+        "OWNER_DATABASE_URI",
         "SQLALCHEMY_TRACK_MODIFICATIONS",
         "SQLALCHEMY_ENGINE_OPTIONS",
         "READ_REPLICAS",
@@ -145,6 +158,10 @@ class DatabaseConfig:
     engine_options: Mapping[str, Any] = field(default_factory=lambda: dict(DEFAULT_ENGINE_OPTIONS))
     embedded_data_dir: Path | None = None
     pg_bindir: Path | None = None
+    # DATABASE_OWNER_URL: who runs DDL (init, upgrade, downgrade, migrate, backup, restore,
+    # optimize). None: the embedded cluster's owner role, or on another server `url` itself.
+    owner_url: URL | None = field(default=None, repr=False)
+    role_passwords: Mapping[str, str] = field(default_factory=dict, repr=False)
     read_replicas: tuple[URL, ...] = ()
     read_max_lag_seconds: float = DEFAULT_READ_MAX_LAG_SECONDS
     pooled: bool = False
@@ -156,6 +173,16 @@ class DatabaseConfig:
 
     def display_url(self) -> str:
         return self.url.render_as_string(hide_password=True)
+
+    def as_owner(self) -> DatabaseConfig:
+        """The same database reached as the schema's owner, for commands that run DDL."""
+        if self.owner_url is not None:
+            owner = self.owner_url
+        elif self.is_embedded:
+            owner = self.url.set(username=OWNER_ROLE, password=None)
+        else:
+            owner = self.url
+        return replace(self, url=owner)
 
 
 @dataclass(frozen=True)
@@ -441,8 +468,15 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         raise ConfigError(
             f"config: DATABASE.SQLALCHEMY_TRACK_MODIFICATIONS = {track!r} must be true or false"
         )
+    owner_text = section.get("OWNER_DATABASE_URI")
     database = DatabaseConfig(
         url=parse_database_url(section.get("SQLALCHEMY_DATABASE_URI")),
+        owner_url=(
+            parse_database_url(owner_text, "DATABASE.OWNER_DATABASE_URI") if owner_text else None
+        ),
+        role_passwords={
+            role: env[variable] for role, variable in ROLE_PASSWORD_ENV.items() if env.get(variable)
+        },
         track_modifications=track,
         engine_options=_engine_options(section.get("SQLALCHEMY_ENGINE_OPTIONS")),
         embedded_data_dir=Path(env[EMBEDDED_DATA_ENV]) if env.get(EMBEDDED_DATA_ENV) else None,

@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, text
 
 from searxng_cool.accounts import (
@@ -126,3 +128,21 @@ def test_an_imported_password_less_account_cannot_log_in(connection: Connection)
     get_or_create_user(connection, username="listener")
     with pytest.raises(Unauthenticated):
         login(connection, login="listener", password="!unusable:", client="10.0.0.1")
+
+
+@settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(login_text=st.text(max_size=300), password=st.text(max_size=300))
+def test_any_text_as_login_or_password_is_refused_cleanly(
+    connection: Connection, ana: int, login_text: str, password: str
+) -> None:
+    roomy = LoginLimits(per_user=10_000, per_client=10_000)
+    with pytest.raises(Unauthenticated, match="do not match an account"):
+        login(connection, login=login_text, password=password, client="10.1.1.1", limits=roomy)
+    connection.rollback()
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(token=st.text(max_size=500))
+def test_any_text_as_a_token_is_refused_cleanly(connection: Connection, token: str) -> None:
+    with pytest.raises(Unauthenticated):
+        authenticate_token(connection, token=token)

@@ -13,10 +13,10 @@ from sqlalchemy.engine import URL
 from typer.testing import CliRunner
 
 from searxng_cool.admin import migrations, status
-from searxng_cool.db import maintenance
 from searxng_cool.admin.health_checks import Check, Level
 from searxng_cool.cli.main import app
 from searxng_cool.config import OperationsConfig
+from searxng_cool.db import maintenance
 from tests import factories
 
 runner = CliRunner()
@@ -224,7 +224,7 @@ def test_connections_are_judged_against_the_pool_size(engine: Engine) -> None:
 def test_pending_migrations_are_a_warning(empty_db_url: URL) -> None:
     engine = create_engine(empty_db_url, poolclass=pool.NullPool)
     with engine.begin() as conn:
-        migrations.upgrade(conn, FIRST_REVISION)
+        migrations.upgrade(conn, revision=FIRST_REVISION)
     check = run_status(engine)["migrations"]
     engine.dispose()
     assert check.level is Level.WARNING
@@ -260,7 +260,7 @@ def test_size_growth_is_shown_against_the_last_sample(engine: Engine) -> None:
 def test_popularity_refresh_age_comes_from_recorded_refreshes(engine: Engine) -> None:
     assert run_status(engine)["popularity view refreshed"].value == "no refresh recorded yet"
     with engine.begin() as conn:
-        maintenance.record_refresh(conn, "mv_track_popularity")
+        maintenance.record_refresh(conn, view_name="mv_track_popularity")
     assert run_status(engine)["popularity view refreshed"].level is Level.OK
     with engine.begin() as conn:
         conn.execute(

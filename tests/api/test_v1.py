@@ -221,3 +221,15 @@ def test_probes_say_alive_and_ready(api: RunningServer) -> None:
     ready = httpx.get(api.base_url + "/readyz")
     assert ready.status_code == 200
     assert ready.json()["revision"] == ready.json()["head"]
+
+
+def test_repeated_failed_logins_lock_the_account_out_with_retry_after(api: RunningServer) -> None:
+    api.make_user("target")
+    url = api.base_url + "/api/v1/login"
+    wrong = {"login": "target", "password": "not the password"}
+    statuses = [httpx.post(url, json=wrong).status_code for _ in range(6)]
+    assert statuses[:5] == [401] * 5
+    locked = httpx.post(url, json={"login": "target", "password": "correct horse battery"})
+    assert locked.status_code == 429
+    assert int(locked.headers["Retry-After"]) > 0
+    assert statuses[5] == 429

@@ -62,6 +62,7 @@ def test_init_on_an_existing_empty_database_migrates_it(empty_db_url: URL) -> No
     result = runner.invoke(app, ["init"], env=env_for(empty_db_url))
     assert result.exit_code == 0, result.output
     assert migrations.heads()[0] in result.output
+    assert "DATABASE_URL connects as a superuser" in " ".join(result.output.split())
 
 
 def test_downgrade_without_a_revision_is_refused(db_url: URL) -> None:

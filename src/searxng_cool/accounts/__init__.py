@@ -1,4 +1,10 @@
-"""Accounts: users, passwords, login, personal API tokens and the failed-login limiter."""
+"""Accounts: users, passwords, login, personal API tokens and the failed-login limiter.
+
+`create_user(connection, username=..., email=..., password=...)` makes an account with a
+password; `get_or_create_user(connection, username=...)` finds or makes a password-less
+listener (for imported histories). `register_user` applies the registration policy and
+returns an `Account`; `login` and `authenticate_token` are what an API authenticates with.
+"""
 
 from searxng_cool.accounts.limiter import LoginLimits
 from searxng_cool.accounts.login import login
@@ -20,6 +26,7 @@ from searxng_cool.accounts.tokens import (
     revoke_token,
     token_owner,
 )
+from searxng_cool.accounts.users import create_user, get_or_create_user
 
 __all__ = [
     "OPERATOR",
@@ -30,8 +37,10 @@ __all__ = [
     "authenticate_token",
     "change_password",
     "create_token",
+    "create_user",
     "find_account",
     "get_account",
+    "get_or_create_user",
     "list_accounts",
     "list_tokens",
     "login",

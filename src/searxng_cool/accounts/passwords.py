@@ -24,7 +24,9 @@ def _decoy_hash() -> str:
 def verify_or_waste(password_hash: str | None, password: str) -> bool:
     """Verify; with no account, spend the same work on a decoy, so timing tells nothing."""
     usable = len(password) <= MAX_PASSWORD and storable(password)
-    if password_hash is None or not usable:
+    # An imported listener's unusable hash would fail at once: that too costs the decoy's
+    # work, so timing does not tell which accounts have no password.
+    if password_hash is None or not usable or not password_hash.startswith("$argon2"):
         verify_password(_decoy_hash(), password if usable else "")
         return False
     return verify_password(password_hash, password)

@@ -70,9 +70,9 @@ def _apply(
             conn.exec_driver_sql(f"SET statement_timeout = {int(ops['STATEMENT_TIMEOUT_MS'])}")
             conn.exec_driver_sql(f"SET {RUNNER_TIMEOUTS_SETTING} = 'on'")
             if downgrade:
-                migrations.downgrade(conn, revision)
+                migrations.downgrade(conn, revision=revision)
             else:
-                migrations.upgrade(conn, revision)
+                migrations.upgrade(conn, revision=revision)
     except Exception as exc:  # any failure: report it with the way back
         with engine.connect() as conn:
             now = next(iter(migrations.current(conn)), "base")

@@ -64,7 +64,7 @@ class Check:
         }
 
 
-def rows(connection: Connection, sql: str, **params: Any) -> list[Any]:
+def rows(connection: Connection, *, sql: str, **params: Any) -> list[Any]:
     return list(connection.execute(text(sql), params).all())
 
 
@@ -72,10 +72,10 @@ def _worst(findings: list[tuple[Level, str]]) -> Level:
     return max((level for level, _ in findings), default=Level.OK)
 
 
-def connections(connection: Connection, ops: OperationsConfig, pool_size: int) -> Check:
+def connections(connection: Connection, *, ops: OperationsConfig, pool_size: int) -> Check:
     mine, total, limit = rows(
         connection,
-        "SELECT count(*) FILTER (WHERE datname = current_database()), count(*), "
+        sql="SELECT count(*) FILTER (WHERE datname = current_database()), count(*), "
         "current_setting('max_connections')::int FROM pg_stat_activity WHERE backend_type = 'client backend'",
     )[0]
     findings = []
@@ -94,10 +94,10 @@ def connections(connection: Connection, ops: OperationsConfig, pool_size: int) -
     )
 
 
-def index_usage(connection: Connection, ops: OperationsConfig) -> Check:
+def index_usage(connection: Connection, *, ops: OperationsConfig) -> Check:
     found = rows(
         connection,
-        "SELECT r.relname, sum(s.n_live_tup)::bigint, sum(s.seq_scan)::bigint, "
+        sql="SELECT r.relname, sum(s.n_live_tup)::bigint, sum(s.seq_scan)::bigint, "
         "sum(coalesce(s.idx_scan, 0))::bigint FROM pg_stat_user_tables s "
         f"JOIN pg_class r ON r.oid = {root_of('s.relid')} GROUP BY r.relname ORDER BY 1",
     )
@@ -121,14 +121,16 @@ def index_usage(connection: Connection, ops: OperationsConfig) -> Check:
     )
 
 
-def slow_queries(connection: Connection, ops: OperationsConfig) -> Check:
-    installed = rows(connection, "SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'")
+def slow_queries(connection: Connection, *, ops: OperationsConfig) -> Check:
+    installed = rows(
+        connection, sql="SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'"
+    )
     threshold = f"mean > {ops['SLOW_QUERY_MS']:.0f} ms"
     if not installed:
         return Check("slow queries", Level.INFO, "pg_stat_statements not installed", threshold)
     found = rows(
         connection,
-        "SELECT calls, mean_exec_time, total_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 80) "
+        sql="SELECT calls, mean_exec_time, total_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 80) "
         "FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
         "WHERE d.datname = current_database() AND mean_exec_time > :ms "
         "ORDER BY total_exec_time DESC LIMIT 10",
@@ -147,10 +149,10 @@ def slow_queries(connection: Connection, ops: OperationsConfig) -> Check:
     )
 
 
-def dead_tuples(connection: Connection, ops: OperationsConfig) -> Check:
+def dead_tuples(connection: Connection, *, ops: OperationsConfig) -> Check:
     found = rows(
         connection,
-        "SELECT s.relname || CASE WHEN c.relispartition THEN ' (partition of ' "
+        sql="SELECT s.relname || CASE WHEN c.relispartition THEN ' (partition of ' "
         "|| pg_partition_root(s.relid)::regclass::text || ')' ELSE '' END, "
         "s.n_live_tup, s.n_dead_tup FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
         "WHERE s.n_live_tup + s.n_dead_tup >= :min_rows "
@@ -204,11 +206,11 @@ SELECT i.indexrelid::regclass::text || CASE WHEN c.relispartition
 """
 
 
-def unused_indexes(connection: Connection, ops: OperationsConfig) -> Check:
+def unused_indexes(connection: Connection, *, ops: OperationsConfig) -> Check:
     # A partitioned index is used when any partition's copy is; its size is theirs summed.
     unused = rows(
         connection,
-        "SELECT r.relname, sum(pg_relation_size(s.indexrelid))::bigint FROM pg_stat_user_indexes s "
+        sql="SELECT r.relname, sum(pg_relation_size(s.indexrelid))::bigint FROM pg_stat_user_indexes s "
         f"JOIN pg_class r ON r.oid = {root_of('s.indexrelid')} "
         "JOIN pg_index i ON i.indexrelid = r.oid WHERE NOT i.indisunique AND NOT i.indisprimary "
         "GROUP BY r.relname HAVING sum(s.idx_scan) = 0 "
@@ -224,10 +226,10 @@ def unused_indexes(connection: Connection, ops: OperationsConfig) -> Check:
     )
 
 
-def duplicate_indexes(connection: Connection, ops: OperationsConfig) -> Check:
+def duplicate_indexes(connection: Connection, *, ops: OperationsConfig) -> Check:
     """Identical indexes warn; a prefix index warns unless the spec names it (known)."""
-    duplicates = rows(connection, IDENTICAL_INDEXES)
-    prefixes = rows(connection, _PREFIX_INDEXES)
+    duplicates = rows(connection, sql=IDENTICAL_INDEXES)
+    prefixes = rows(connection, sql=_PREFIX_INDEXES)
     unknown = [(a, b) for a, b in prefixes if a not in KNOWN_PREFIX_INDEXES]
     known = sorted({a for a, _ in prefixes if a in KNOWN_PREFIX_INDEXES})
     return Check(
@@ -241,8 +243,8 @@ def duplicate_indexes(connection: Connection, ops: OperationsConfig) -> Check:
     )
 
 
-def invalid_indexes(connection: Connection, ops: OperationsConfig) -> Check:
-    invalid = rows(connection, INVALID_INDEXES)
+def invalid_indexes(connection: Connection, *, ops: OperationsConfig) -> Check:
+    invalid = rows(connection, sql=INVALID_INDEXES)
     return Check(
         "invalid indexes",
         Level.CRITICAL if invalid else Level.OK,
@@ -252,10 +254,10 @@ def invalid_indexes(connection: Connection, ops: OperationsConfig) -> Check:
     )
 
 
-def not_valid_constraints(connection: Connection, ops: OperationsConfig) -> Check:
+def not_valid_constraints(connection: Connection, *, ops: OperationsConfig) -> Check:
     found = rows(
         connection,
-        "SELECT conrelid::regclass::text || '.' || conname FROM pg_constraint "
+        sql="SELECT conrelid::regclass::text || '.' || conname FROM pg_constraint "
         "WHERE NOT convalidated AND conparentid = 0 AND connamespace = 'public'::regnamespace "
         "ORDER BY 1",
     )
@@ -268,24 +270,24 @@ def not_valid_constraints(connection: Connection, ops: OperationsConfig) -> Chec
     )
 
 
-def sessions(connection: Connection, ops: OperationsConfig) -> list[Check]:
+def sessions(connection: Connection, *, ops: OperationsConfig) -> list[Check]:
     others = "datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
     long_running = rows(
         connection,
-        f"SELECT pid, extract(epoch FROM now() - query_start), left(query, 80) FROM pg_stat_activity "
+        sql=f"SELECT pid, extract(epoch FROM now() - query_start), left(query, 80) FROM pg_stat_activity "
         f"WHERE {others} AND state = 'active' AND now() - query_start > make_interval(secs => :s) ORDER BY 2 DESC",
         s=ops["LONG_RUNNING_SECONDS"],
     )
     idle = rows(
         connection,
-        f"SELECT pid, extract(epoch FROM now() - state_change), left(query, 80) FROM pg_stat_activity "
+        sql=f"SELECT pid, extract(epoch FROM now() - state_change), left(query, 80) FROM pg_stat_activity "
         f"WHERE {others} AND state LIKE 'idle in transaction%' "
         "AND now() - state_change > make_interval(secs => :s) ORDER BY 2 DESC",
         s=ops["IDLE_IN_TRANSACTION_SECONDS"],
     )
     blocked = rows(
         connection,
-        f"SELECT pid, pg_blocking_pids(pid)::text, left(query, 80) FROM pg_stat_activity "
+        sql=f"SELECT pid, pg_blocking_pids(pid)::text, left(query, 80) FROM pg_stat_activity "
         f"WHERE {others} AND cardinality(pg_blocking_pids(pid)) > 0 ORDER BY pid",
     )
     return [
@@ -313,10 +315,10 @@ def sessions(connection: Connection, ops: OperationsConfig) -> list[Check]:
     ]
 
 
-def sequences(connection: Connection, ops: OperationsConfig) -> Check:
+def sequences(connection: Connection, *, ops: OperationsConfig) -> Check:
     found = rows(
         connection,
-        "SELECT sequencename, last_value, max_value, last_value::float / max_value FROM pg_sequences "
+        sql="SELECT sequencename, last_value, max_value, last_value::float / max_value FROM pg_sequences "
         "WHERE schemaname = 'public' AND last_value IS NOT NULL "
         "AND last_value::float / max_value >= :ratio ORDER BY 4 DESC",
         ratio=ops["SEQUENCE_WARN_RATIO"],
@@ -334,7 +336,7 @@ def sequences(connection: Connection, ops: OperationsConfig) -> Check:
     )
 
 
-def wraparound(connection: Connection, ops: OperationsConfig) -> Check:
+def wraparound(connection: Connection, *, ops: OperationsConfig) -> Check:
     age = int(
         connection.execute(
             text("SELECT age(datfrozenxid) FROM pg_database WHERE datname = current_database()")
@@ -354,10 +356,10 @@ def wraparound(connection: Connection, ops: OperationsConfig) -> Check:
     )
 
 
-def cache_hit(connection: Connection, ops: OperationsConfig) -> Check:
+def cache_hit(connection: Connection, *, ops: OperationsConfig) -> Check:
     hit, read = rows(
         connection,
-        "SELECT blks_hit, blks_read FROM pg_stat_database WHERE datname = current_database()",
+        sql="SELECT blks_hit, blks_read FROM pg_stat_database WHERE datname = current_database()",
     )[0]
     threshold = f">= {ops['CACHE_HIT_MIN_RATIO']:.1%} (judged after {ops['CACHE_HIT_MIN_BLOCKS']:,.0f} blocks)"
     if hit + read < ops["CACHE_HIT_MIN_BLOCKS"]:

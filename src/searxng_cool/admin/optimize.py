@@ -97,7 +97,7 @@ def _popularity_view(connection: Connection, ops: OperationsConfig) -> list[Acti
     populated = popularity.view_populated(connection)
     if populated is None or not maintenance.has_operations_tables(connection):
         return []
-    last = maintenance.last_refresh(connection, POPULARITY_VIEW)
+    last = maintenance.last_refresh(connection, view_name=POPULARITY_VIEW)
     age_hours = (datetime.now(UTC) - last).total_seconds() / 3600 if last else None
     if age_hours is not None and age_hours <= ops["POPULARITY_STALE_HOURS"] and populated:
         return []

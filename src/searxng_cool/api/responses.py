@@ -19,7 +19,7 @@ class Problem(BaseModel):
     errors: list[dict[str, str]] | None = None
 
 
-def _problem(description: str) -> dict[str, Any]:
+def problem_response(description: str) -> dict[str, Any]:
     return {
         "model": Problem,
         "description": description,
@@ -28,12 +28,12 @@ def _problem(description: str) -> dict[str, Any]:
 
 
 AUTHENTICATED: dict[int | str, dict[str, Any]] = {
-    401: _problem("no token, or a token that is unknown, revoked or expired"),
-    413: _problem("request body too large"),
-    422: _problem("invalid input; `field` names it"),
-    429: _problem("rate limit exceeded (see Retry-After)"),
+    401: problem_response("no token, or a token that is unknown, revoked or expired"),
+    413: problem_response("request body too large"),
+    422: problem_response("invalid input; `field` names it"),
+    429: problem_response("rate limit exceeded (see Retry-After)"),
 }
 OWNED: dict[int | str, dict[str, Any]] = {
-    403: _problem("the caller may not do this"),
-    404: _problem("not found (or not visible to the caller)"),
+    403: problem_response("the caller may not do this"),
+    404: problem_response("not found (or not visible to the caller)"),
 }

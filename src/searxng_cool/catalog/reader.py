@@ -80,6 +80,7 @@ NATIVE = Mapping(
 
 
 def shipped_formats() -> list[str]:
+    """The names of the column mappings shipped with the project (`--format NAME`)."""
     folder = files(__package__) / "mappings"
     return sorted(p.name.removesuffix(".yml") for p in folder.iterdir() if p.name.endswith(".yml"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +14,7 @@ from rich.markup import escape
 from sqlalchemy import Connection, Engine, pool
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from searxng_cool.accounts import find_account
 from searxng_cool.config import Settings, load_settings, redact
 from searxng_cool.db.engine import make_engine
 from searxng_cool.errors import SearxngCoolError
@@ -34,6 +36,13 @@ def settings() -> Settings:
     return load_settings()
 
 
+def owner_settings() -> Settings:
+    """The settings reaching the database as the schema's owner (DATABASE_OWNER_URL), for
+    the commands that run DDL: init, upgrade, downgrade, migrate, backup, restore, optimize."""
+    current = load_settings()
+    return dataclasses.replace(current, database=current.database.as_owner())
+
+
 @contextmanager
 def engine(current: Settings) -> Iterator[Engine]:
     """A pool-less engine for one command (the spec's pool is for long-running services)."""
@@ -45,14 +54,20 @@ def engine(current: Settings) -> Iterator[Engine]:
 
 
 @contextmanager
-def transaction() -> Iterator[Connection]:
+def transaction(current: Settings | None = None) -> Iterator[Connection]:
     """The command's one transaction: commit on success, roll back on any error.
 
     Every command that reads or writes through the services opens the database this way;
-    the few that must commit per batch (ingest, bulk loads) take `engine` instead.
+    the few that must commit per batch (ingest) or run outside a transaction (optimize's
+    VACUUM, the gated upgrade) take `engine` instead.
     """
-    with engine(settings()) as made, made.begin() as connection:
+    with engine(current or settings()) as made, made.begin() as connection:
         yield connection
+
+
+def user_id(connection: Connection, ref: str) -> int:
+    """The id of the user a command line names: by user name, else by id (all digits)."""
+    return find_account(connection, ref=ref).id
 
 
 def handles_errors(command: Callable[P, R]) -> Callable[P, R]:

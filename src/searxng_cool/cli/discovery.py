@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from searxng_cool.cli.common import console, handles_errors, transaction
-from searxng_cool.discovery import sessions
+from searxng_cool.cli.common import user_id as find_user
+from searxng_cool.discovery import listing, sessions
 from searxng_cool.errors import InvalidInput
 from searxng_cool.listening import profiles
 
@@ -60,12 +63,13 @@ def rebuild(
 
 @profiles_app.command("show")
 @handles_errors
-def show(user_id: Annotated[int, typer.Argument(help="The user.")]) -> None:
+def show(user: Annotated[str, typer.Argument(help="The user (name or id).")]) -> None:
     """Show a user's learned (or cold-start) profile and discovery settings.
 
     Example: db_cli.py profiles show 42
     """
     with transaction() as connection:
+        user_id = find_user(connection, user)
         profile = profiles.load_profile(connection, user_id=user_id)
     state = profile.state
     kind = "cold start (no history yet)" if profile.cold_start else f"as of {state.as_of}"
@@ -81,7 +85,7 @@ def show(user_id: Annotated[int, typer.Argument(help="The user.")]) -> None:
 @profiles_app.command("settings")
 @handles_errors
 def change_settings(
-    user_id: Annotated[int, typer.Argument(help="The user.")],
+    user: Annotated[str, typer.Argument(help="The user (name or id).")],
     changes: Annotated[str, typer.Argument(help="JSON object of settings to change.")],
 ) -> None:
     """Change a user's discovery settings (novelty, energy_range, excluded_genres).
@@ -90,14 +94,16 @@ def change_settings(
     """
     parsed = _json_object(changes, "settings")
     with transaction() as connection:
-        merged = profiles.set_discovery_settings(connection, user_id=user_id, changes=parsed)
+        merged = profiles.set_discovery_settings(
+            connection, user_id=find_user(connection, user), changes=parsed
+        )
     console.print(json.dumps(merged))
 
 
 @discover_app.command("start")
 @handles_errors
 def start(
-    user_id: Annotated[int, typer.Argument(help="The user.")],
+    user: Annotated[str, typer.Argument(help="The user (name or id).")],
     session_type: Annotated[str, typer.Argument(help="mood, genre, similarity or playlist.")],
     parameters: Annotated[str, typer.Argument(help="JSON object of parameters.")] = "{}",
 ) -> None:
@@ -108,9 +114,41 @@ def start(
     parsed = _json_object(parameters, "parameters")
     with transaction() as connection:
         session_id = sessions.start_session(
-            connection, user_id=user_id, session_type=session_type, parameters=parsed
+            connection,
+            user_id=find_user(connection, user),
+            session_type=session_type,
+            parameters=parsed,
         )
     console.print(f"session {session_id}")
+
+
+@discover_app.command("list")
+@handles_errors
+def list_(
+    user: Annotated[
+        str | None, typer.Option("--user", help="Only this user's sessions (name or id).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List discovery sessions, newest first.
+
+    Example: db_cli.py discover list --user ana
+    """
+    with transaction() as connection:
+        user_id = None if user is None else find_user(connection, user)
+        found = listing.list_sessions(connection, user_id=user_id, limit=limit)
+    if as_json:
+        typer.echo(json.dumps([asdict(s) for s in found], default=str, ensure_ascii=False))
+        return
+    table = Table("session", "user", "type", "started", "ended", "tracks", "feedback")
+    for s in found:
+        table.add_row(
+            str(s.id), escape(s.username), s.session_type, f"{s.started_at:%Y-%m-%d %H:%M}",
+            "" if s.ended_at is None else f"{s.ended_at:%Y-%m-%d %H:%M}", str(s.presented),
+            "" if s.feedback_score is None else str(s.feedback_score),
+        )  # fmt: skip
+    console.print(table)
 
 
 @discover_app.command("next")

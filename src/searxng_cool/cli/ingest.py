@@ -20,10 +20,11 @@ from searxng_cool.catalog.ingest import (
 )
 from searxng_cool.catalog.reader import load_mapping, shipped_formats
 from searxng_cool.cli.common import console, engine, handles_errors, settings, transaction
-from searxng_cool.errors import InvalidInput
-from searxng_cool.listening.events import JsonlRejects
+from searxng_cool.cli.common import user_id as find_user
+from searxng_cool.errors import InvalidInput, NotFound
 from searxng_cool.listening.profiles import rebuild_profiles
 from searxng_cool.listening.scrobbles import ScrobblePlays
+from searxng_cool.rejects import JsonlRejects
 
 SCROBBLE_FORMAT = "lastfm-scrobbles"
 
@@ -39,32 +40,45 @@ def _run(
 ) -> IngestSummary:
     mapping = load_mapping(format_name=mapping_name, mapping_file=mapping_file)
     columns = (*Progress.get_default_columns()[:-1], DownloadColumn(), TimeRemainingColumn())
-    with engine(settings()) as eng, Progress(*columns, console=console) as bar:
+    with (
+        engine(settings()) as eng,
+        JsonlRejects(rejects) as sink,
+        Progress(*columns, console=console) as bar,
+    ):
         task = bar.add_task(
             f"ingest {path.name}", total=path.stat().st_size if path.is_file() else 1
         )
         return ingest_file(
-            engine=eng,
+            eng,
             path=path,
             mapping=mapping,
-            rejects_path=rejects,
+            rejects=sink,
             batch_size=batch_size,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
             after_load=after_load,
         )
 
 
+def plays_rejects_path(rejects: Path) -> Path:
+    """`X.rejects.jsonl` -> `X.plays.rejects.jsonl`: one ignore pattern covers both files."""
+    stem = rejects.name.removesuffix(".jsonl").removesuffix(".rejects")
+    return rejects.with_name(f"{stem}.plays.rejects.jsonl")
+
+
 def _ingest_scrobbles(
     file: Path, username: str, rejects: Path, batch_size: int
 ) -> tuple[IngestSummary, ScrobblePlays, Path]:
-    plays_rejects = rejects.with_name(f"{rejects.name.removesuffix('.jsonl')}.plays.jsonl")
-    with transaction() as session:
-        user_id = get_or_create_user(session, username=username)
+    plays_rejects = plays_rejects_path(rejects)
+    with transaction() as connection:
+        try:
+            user_id = find_user(connection, username)  # an existing user, by name or id
+        except NotFound:
+            user_id = get_or_create_user(connection, username=username)
     with JsonlRejects(plays_rejects) as sink:
         plays = ScrobblePlays(user_id=user_id, rejects=sink)
         summary = _run(file, SCROBBLE_FORMAT, None, rejects, batch_size, after_load=plays)
-    with transaction() as session:
-        rebuild_profiles(session=session, user_ids=[user_id])
+    with transaction() as connection:
+        rebuild_profiles(connection, user_ids=[user_id])
     return summary, plays, plays_rejects
 
 
@@ -114,7 +128,7 @@ def ingest(  # noqa: PLR0917 - each parameter is one of the command's options
         typer.Option(
             "--user",
             help="With --format lastfm-scrobbles: record each scrobble as a play by this "
-            "listener (created if needed).",
+            "listener (a user name or id; a new name is created).",
         ),
     ] = None,
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from searxng_cool.cli import cluster, listening, operations, playlists, schema, serve
+from searxng_cool.cli import accounts, cluster, listening, operations, playlists, schema, serve
 from searxng_cool.cli import discovery as discovery_cli
 from searxng_cool.cli import ingest as catalog_ingest
 from searxng_cool.cli import pooler as pooler_cli
@@ -25,6 +25,7 @@ app.add_typer(cluster.app, name="db")
 app.add_typer(playlists.app, name="playlists")
 listening.register(app)
 discovery_cli.register(app)
+accounts.register(app)
 serve.register(app)
 app.add_typer(replicas_cli.app, name="replicas")
 app.add_typer(pooler_cli.app, name="pooler")

@@ -20,7 +20,15 @@ from searxng_cool.admin import restore as restores
 from searxng_cool.admin import status as health
 from searxng_cool.admin import validator
 from searxng_cool.admin.health_checks import Level
-from searxng_cool.cli.common import console, engine, errors, handles_errors, settings
+from searxng_cool.cli.common import (
+    console,
+    engine,
+    errors,
+    handles_errors,
+    owner_settings,
+    settings,
+    transaction,
+)
 from searxng_cool.config import Settings
 from searxng_cool.errors import EnvironmentProblem
 
@@ -61,7 +69,7 @@ def backup(
 
     Example: db_cli.py backup backups/before-upgrade.dump --verify-restore
     """
-    current = settings()
+    current = owner_settings()
     with dump_progress() as update:
         made = backups.create_backup(
             config=current.database, path=file, force=force, progress=update
@@ -105,7 +113,7 @@ def restore(
     Example: db_cli.py restore backups/before-upgrade.dump --into music_copy
     Example: db_cli.py restore backups/before-upgrade.dump --yes
     """
-    current = settings()
+    current = owner_settings()
     manifest = restores.check_backup(config=current.database, path=file)
     replace = False
     if into is None:
@@ -144,8 +152,8 @@ def status(
 def _collect(current: Settings) -> health.StatusReport:
     pool_size = int(current.database.engine_options.get("pool_size", 20))
     try:
-        with engine(current) as eng, eng.begin() as conn:
-            return health.collect_status(conn, ops=current.operations, pool_size=pool_size)
+        with transaction(current) as connection:
+            return health.collect_status(connection, ops=current.operations, pool_size=pool_size)
     except (OperationalError, EnvironmentProblem) as exc:
         return health.unreachable(str(getattr(exc, "orig", None) or exc))
 
@@ -160,12 +168,12 @@ def optimize(
 
     Example: db_cli.py optimize --dry-run
     """
-    current = settings()
+    current = owner_settings()
     with (
         engine(current) as eng,
-        eng.connect().execution_options(isolation_level="AUTOCOMMIT") as conn,
+        eng.connect().execution_options(isolation_level="AUTOCOMMIT") as connection,
     ):
-        actions = optimizer.plan_optimize(conn, ops=current.operations)
+        actions = optimizer.plan_optimize(connection, ops=current.operations)
         if not actions:
             console.print("nothing to do: no table, index or view is over its threshold")
             return
@@ -175,7 +183,7 @@ def optimize(
                     f"would {action.kind} {action.target}: {action.reason} [{action.before}]"
                 )
             return
-        done = optimizer.run_optimize(conn, ops=current.operations, actions=actions)
+        done = optimizer.run_optimize(connection, ops=current.operations, actions=actions)
     table = Table("action", "target", "why", "before", "after")
     for action in done:
         after = f"[red]failed: {action.error}[/]" if action.error else action.after
@@ -197,8 +205,8 @@ def validate(
 
     Example: db_cli.py validate --group schema --group relationships
     """
-    with engine(settings()) as eng, eng.begin() as conn:
-        results = validator.validate(conn, groups=group)
+    with transaction() as connection:
+        results = validator.validate(connection, groups=group)
     if as_json:
         typer.echo(json.dumps([r.as_json() for r in results], indent=2))
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,14 +11,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from searxng_cool.cli.common import console, errors, handles_errors, transaction
+from searxng_cool.cli.common import console, errors, handles_errors, transaction, user_id
 from searxng_cool.errors import InvalidInput
 from searxng_cool.playlists import editing, manage, reading, smart
 from searxng_cool.playlists.rules import parse_rules
 
 app = typer.Typer(help="Playlists: smart-playlist refresh, ordered editing, inspection.")
 
-AsUser = Annotated[int, typer.Option("--as", help="Id of the user making the edit.")]
+AsUser = Annotated[str, typer.Option("--as", help="Name or id of the user making the edit.")]
 PlaylistId = Annotated[int, typer.Argument(help="Playlist id.")]
 
 
@@ -76,7 +77,7 @@ def check_rules(
 @handles_errors
 def create(
     name: Annotated[str, typer.Argument(help="Playlist name.")],
-    owner: Annotated[int, typer.Option("--owner", help="Owner's user id.")],
+    owner: Annotated[str, typer.Option("--owner", help="Owner's user name or id.")],
     public: Annotated[bool, typer.Option("--public", help="Visible to everyone.")] = False,
     collaborative: Annotated[bool, typer.Option("--collaborative")] = False,
     rules_file: Annotated[
@@ -91,7 +92,7 @@ def create(
     with transaction() as connection:
         playlist_id = manage.create_playlist(
             connection,
-            owner_id=owner,
+            owner_id=user_id(connection, owner),
             name=name,
             is_public=public,
             is_collaborative=collaborative,
@@ -100,11 +101,42 @@ def create(
     console.print(f"created playlist {playlist_id}")
 
 
+@app.command("list")
+@handles_errors
+def list_(
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="Only this user's playlists (name or id).")
+    ] = None,
+    viewer: Annotated[
+        str | None, typer.Option("--as", help="Viewer's user name or id (default: anonymous).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the playlists a viewer may see (default: anonymous, so public ones), newest first.
+
+    Example: db_cli.py playlists list --owner ana --as ana
+    """
+    with transaction() as connection:
+        viewer_id = None if viewer is None else user_id(connection, viewer)
+        owner_id = None if owner is None else user_id(connection, owner)
+        found = reading.list_playlists(connection, viewer_id=viewer_id, owner_id=owner_id)
+    if as_json:
+        typer.echo(json.dumps([asdict(p) for p in found], default=str, ensure_ascii=False))
+        return
+    table = Table("id", "name", "owner", "kind", "tracks", "public", "version")
+    for p in found:
+        table.add_row(
+            str(p.id), escape(p.name), escape(p.owner), "smart" if p.is_smart else "plain",
+            str(p.track_count), "yes" if p.is_public else "", str(p.version),
+        )  # fmt: skip
+    console.print(table)
+
+
 @app.command()
 @handles_errors
 def show(
     playlist_id: PlaylistId,
-    viewer: Annotated[int | None, typer.Option("--as", help="Viewer's user id.")] = None,
+    viewer: Annotated[str | None, typer.Option("--as", help="Viewer's user name or id.")] = None,
     limit: Annotated[int, typer.Option(help="How many tracks to list.")] = 50,
 ) -> None:
     """Show a playlist and its first tracks, as a viewer sees it (default: anonymous).
@@ -112,9 +144,10 @@ def show(
     Example: db_cli.py playlists show 42 --as 1
     """
     with transaction() as connection:
-        summary = reading.get_playlist(connection, playlist_id=playlist_id, viewer_id=viewer)
+        viewer_id = None if viewer is None else user_id(connection, viewer)
+        summary = reading.get_playlist(connection, playlist_id=playlist_id, viewer_id=viewer_id)
         entries = reading.list_tracks(
-            connection, playlist_id=playlist_id, viewer_id=viewer, limit=limit
+            connection, playlist_id=playlist_id, viewer_id=viewer_id, limit=limit
         )
     kind = "smart" if summary.is_smart else "plain"
     console.print(
@@ -151,7 +184,11 @@ def add(
     """
     with transaction() as connection:
         result = editing.add_tracks(
-            connection, playlist_id=playlist_id, actor_id=actor, track_ids=track_ids, position=at
+            connection,
+            playlist_id=playlist_id,
+            actor_id=user_id(connection, actor),
+            track_ids=track_ids,
+            position=at,
         )
     console.print(f"playlist {playlist_id}: {result.track_count} tracks (version {result.version})")
 
@@ -172,7 +209,7 @@ def move(
         result = editing.move_track(
             connection,
             playlist_id=playlist_id,
-            actor_id=actor,
+            actor_id=user_id(connection, actor),
             from_position=from_position,
             to_position=to_position,
         )
@@ -192,7 +229,10 @@ def remove(
     """
     with transaction() as connection:
         result = editing.remove_tracks(
-            connection, playlist_id=playlist_id, actor_id=actor, positions=positions
+            connection,
+            playlist_id=playlist_id,
+            actor_id=user_id(connection, actor),
+            positions=positions,
         )
     console.print(f"playlist {playlist_id}: {result.track_count} tracks (version {result.version})")
 
@@ -205,7 +245,9 @@ def dedupe(playlist_id: PlaylistId, actor: AsUser) -> None:
     Example: db_cli.py playlists dedupe 42 --as 1
     """
     with transaction() as connection:
-        result = editing.dedupe_tracks(connection, playlist_id=playlist_id, actor_id=actor)
+        result = editing.dedupe_tracks(
+            connection, playlist_id=playlist_id, actor_id=user_id(connection, actor)
+        )
     console.print(f"playlist {playlist_id}: {result.track_count} tracks (version {result.version})")
 
 
@@ -223,5 +265,7 @@ def delete(
     if not yes:
         raise InvalidInput(f"deleting playlist {playlist_id} cannot be undone; add --yes")
     with transaction() as connection:
-        count = manage.delete_playlist(connection, playlist_id=playlist_id, actor_id=actor)
+        count = manage.delete_playlist(
+            connection, playlist_id=playlist_id, actor_id=user_id(connection, actor)
+        )
     console.print(f"deleted playlist {playlist_id} ({count} tracks)")

@@ -10,27 +10,45 @@ from rich.table import Table
 
 from searxng_cool.admin import gated, lint, migrations, setup
 from searxng_cool.cli import operations
-from searxng_cool.cli.common import console, engine, handles_errors, settings
+from searxng_cool.cli.common import (
+    console,
+    handles_errors,
+    owner_settings,
+    settings,
+    transaction,
+)
 
 
 @handles_errors
 def init() -> None:
-    """Create the role and database if missing, then upgrade to head.
+    """Create the roles and the database if missing, upgrade to head, grant each role its share.
 
-    With no DATABASE_URL this initialises and starts the embedded cluster first.
+    Runs as DATABASE_OWNER_URL (the schema's owner or a superuser); with no DATABASE_URL it
+    initialises and starts the embedded cluster first. Roles searxng_owner, searxng_user
+    (DATABASE_URL's role) and searxng_readonly are created when missing, with passwords
+    from SEARXNG_OWNER_PASSWORD, SEARXNG_USER_PASSWORD, SEARXNG_READONLY_PASSWORD when set.
+    Running it again changes nothing.
 
     Example: db_cli.py init
     """
     current = settings()
     result = setup.init_database(current.database)
-    created = [
-        what
-        for what, done in (("role", result.role_created), ("database", result.database_created))
-        if done
-    ]
+    created = [*result.roles_created, *(["database"] if result.database_created else [])]
     console.print(f"database [bold]{result.database}[/] on {current.database.display_url()}")
     if created:
         console.print(f"created: {', '.join(created)}")
+    if result.objects_handed_over:
+        console.print(f"objects handed to the owner: {result.objects_handed_over}")
+    if result.app_is_superuser:
+        console.print(
+            "[yellow]DATABASE_URL connects as a superuser: the application bypasses every"
+            " privilege; point it at searxng_user[/]"
+        )
+    elif result.single_role:
+        console.print(
+            "[yellow]DATABASE_URL's role owns the schema: the application may run DDL;"
+            " set DATABASE_OWNER_URL and run init again to separate the roles[/]"
+        )
     console.print(f"revision: {result.revision_before or 'none'} -> {result.revision_after}")
 
 
@@ -54,10 +72,10 @@ def _gated(
     revision: str, *, downgrade: bool, sql: bool, no_backup: bool, backup_dir: Path,
     lock_timeout_ms: int | None, statement_timeout_ms: int | None,
 ) -> None:  # fmt: skip
-    current = settings()
+    current = owner_settings()
     if sql:
-        with engine(current) as eng, eng.connect() as conn:
-            start = (migrations.current(conn) or ["base"])[0]
+        with transaction(current) as connection:
+            start = (migrations.current(connection) or ["base"])[0]
         rendered = migrations.offline_sql(start, revision, downgrade=downgrade)
         console.print(rendered, markup=False, highlight=False)
         return
@@ -140,8 +158,8 @@ def migrate(
 
     Example: db_cli.py migrate -m "add playlist collaborators"
     """
-    with engine(settings()) as eng, eng.begin() as conn:
-        path = migrations.new_revision(conn, message)
+    with transaction(owner_settings()) as connection:
+        path = migrations.new_revision(connection, message=message)
     console.print(f"wrote {path}")
     findings = lint.lint_file(path)
     operations.print_findings(findings)
@@ -158,9 +176,9 @@ def current() -> None:
 
     Example: db_cli.py current
     """
-    with engine(settings()) as eng, eng.connect() as conn:
-        at = migrations.current(conn)
-        waiting = migrations.pending(conn)
+    with transaction() as connection:
+        at = migrations.current(connection)
+        waiting = migrations.pending(connection)
     console.print(f"current: {', '.join(at) or 'none (empty database)'}")
     console.print(f"head:    {', '.join(migrations.heads())}")
     if waiting:

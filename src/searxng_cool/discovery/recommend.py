@@ -19,13 +19,12 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from searxng_cool.db.models.audio_vector import DIMENSION_NAMES, cube_literal
+from searxng_cool.db.models.audio_vector import DIMENSION_NAMES, cube_literal, parse_cube
 from searxng_cool.listening.profiles import (
     GENRES_OF_TRACK,
     Profile,
     favourite_vectors,
     load_profile,
-    parse_cube,
 )
 
 RECENT_SKIP_DAYS = 30

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from searxng_cool.db.models.audio_vector import DIMENSION_NAMES
+from searxng_cool.db.models.audio_vector import DIMENSION_NAMES, parse_cube
 from searxng_cool.db.models.discovery import USER_ACTIONS
 from searxng_cool.discovery.parameters import MAX_BATCH, bounded_int, validate_parameters
 from searxng_cool.discovery.recommend import Recommendation, Request, recommend, steer
@@ -26,7 +26,6 @@ from searxng_cool.listening.profiles import (
     Profile,
     favourite_vectors,
     load_profile,
-    parse_cube,
     record_event,
 )
 from searxng_cool.listening.recording import record_interaction

@@ -58,7 +58,7 @@ SELECT lower_bound, upper_bound, quote_literal(lower_bound::text), quote_literal
 """
 
 
-def month_bounds(connection: Connection, month: date) -> tuple[datetime, datetime]:
+def month_bounds(connection: Connection, *, month: date) -> tuple[datetime, datetime]:
     lower, upper, _, _ = connection.execute(text(BOUNDS), {"m": month}).one()
     return lower, upper
 
@@ -81,13 +81,26 @@ def _quote(connection: Connection, name: str) -> str:
     return str(connection.dialect.identifier_preparer.quote(name))
 
 
-def crowded_months(connection: Connection, at_least: int) -> list[date]:
+def can_fill_offline(connection: Connection) -> bool:
+    """Whether this role may swap partitions: only the schema's owner (or a superuser) may
+    CREATE, ALTER and ATTACH. The application role takes the row path instead."""
+    owner = connection.execute(
+        text(
+            "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class"
+            " WHERE oid = CAST(:t AS regclass)"
+        ),
+        {"t": PARENT},
+    ).scalar_one()
+    return bool(owner)
+
+
+def crowded_months(connection: Connection, *, at_least: int) -> list[date]:
     """Months for which at least `at_least` events are staged."""
     found = connection.execute(text(FILLABLE_MONTHS), {"at_least": at_least}).all()
     return [month for month, _ in found]
 
 
-def empty_partitions(connection: Connection, months: list[date]) -> list[date]:
+def empty_partitions(connection: Connection, *, months: list[date]) -> list[date]:
     """Those of `months` whose partition exists and holds no row."""
     empty = []
     for month in months:
@@ -117,7 +130,7 @@ def lock_writers_out(connection: Connection) -> None:
     connection.execute(text(f"LOCK TABLE {PARENT} IN EXCLUSIVE MODE"))
 
 
-def fill_month(connection: Connection, month: date) -> int:
+def fill_month(connection: Connection, *, month: date) -> int:
     """Replace the empty partition of `month` by one holding the batch's events for it.
 
     The caller holds `lock_writers_out` and has checked the partition is empty (both under

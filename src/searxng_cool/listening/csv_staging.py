@@ -24,7 +24,8 @@ from sqlalchemy import Connection, text
 from searxng_cool.db.models.users import INTERACTION_TYPES
 from searxng_cool.errors import EnvironmentProblem
 from searxng_cool.listening import files
-from searxng_cool.listening.events import InteractionEvent, Rejection
+from searxng_cool.listening.events import InteractionEvent
+from searxng_cool.rejects import Rejection
 
 RAW_COLUMNS = files.REQUIRED_FIELDS + files.OPTIONAL_FIELDS
 
@@ -156,9 +157,9 @@ def _stage_plain(connection: Connection) -> int:
 
 def stage_csv(
     connection: Connection,
+    *,
     path: Path,
     copy_items: Callable[[list[InteractionEvent | Rejection]], object],
-    *,
     progress: Callable[[int], None] | None = None,
 ) -> int | None:
     """Fill `interaction_staging` from a CSV file; None when the file needs the Python reader.

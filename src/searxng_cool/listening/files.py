@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from searxng_cool.errors import InvalidInput
-from searxng_cool.listening.events import InteractionEvent, Rejection
+from searxng_cool.listening.events import InteractionEvent
+from searxng_cool.rejects import Rejection
 
 REQUIRED_FIELDS = ("user_id", "track_id", "interaction_type")
 OPTIONAL_FIELDS = ("play_duration_ms", "context", "created_at")
@@ -130,9 +131,9 @@ def _jsonl_item(raw: bytes, line: int) -> InteractionEvent | Rejection | None:
             raise FieldError(f"a line must hold a JSON object, got {type(fields).__name__}")
         return _event_from_mapping(fields, line)
     except FieldError as exc:
-        return Rejection(line, "malformed", str(exc), record=decoded)
+        return Rejection(line, "malformed", str(exc), input=decoded)
     except (ValueError, RecursionError) as exc:
-        return Rejection(line, "malformed", f"not JSON: {exc}", record=decoded)
+        return Rejection(line, "malformed", f"not JSON: {exc}", input=decoded)
 
 
 def _jsonl_items(path: Path) -> Iterator[InteractionEvent | Rejection]:
@@ -199,7 +200,7 @@ def _csv_items(path: Path) -> Iterator[InteractionEvent | Rejection]:
             line = reader.line_num
             if len(values) != len(header):
                 reason = f"{len(values)} fields where the header has {len(header)}"
-                yield Rejection(line, "malformed", reason, record=",".join(values))
+                yield Rejection(line, "malformed", reason, input=",".join(values))
                 continue
             yield csv_item(dict(zip(header, values, strict=True)), line)
 
@@ -209,7 +210,7 @@ def csv_item(row: dict[str, str], line: int) -> InteractionEvent | Rejection:
     try:
         return _csv_event(row, line)
     except FieldError as exc:
-        return Rejection(line, "malformed", str(exc), record=",".join(row.values()))
+        return Rejection(line, "malformed", str(exc), input=",".join(row.values()))
 
 
 def read_events(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,8 +26,9 @@ from sqlalchemy import Connection, text
 from searxng_cool.catalog.records import MAX_NAME, RecordRejected, SourceRecord, parse_record
 from searxng_cool.catalog.resolve import resolve_tracks
 from searxng_cool.errors import InvalidInput, NotFound
-from searxng_cool.listening.events import InteractionEvent, Rejection
+from searxng_cool.listening.events import InteractionEvent
 from searxng_cool.listening.recording import record_batch
+from searxng_cool.rejects import Rejection
 
 SOURCE_TYPE = "listenbrainz"
 MAX_SOURCE_ID = 255
@@ -45,6 +47,10 @@ def recording_msid(track_id: int) -> str:
 def track_of_recording(connection: Connection, *, recording_id: str) -> int:
     """The canonical track of a recording id: ours (`recording_msid`) or a MusicBrainz id."""
     value = recording_id.strip().lower()
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise InvalidInput(f"{recording_id[:60]!r} is not a recording id (a UUID)") from None
     ours = _RECORDING_ID.fullmatch(value)
     if ours:
         track_id = int(ours.group(1), 16)
@@ -166,7 +172,7 @@ def submit_listens(
     if not listens:
         return SubmitReport(recorded=0, already_recorded=0)
     records = [listen_record(listen.track_metadata, line) for line, listen in enumerate(listens, 1)]
-    track_ids = resolve_tracks(connection=connection, records=records)
+    track_ids = resolve_tracks(connection, records=records)
     seen = {
         (int(track), moment)
         for track, moment in connection.execute(
@@ -189,7 +195,7 @@ def submit_listens(
                 line=line,
             )
         )
-    report = record_batch(connection, events)
+    report = record_batch(connection, events=events)
     if report.rejected:
         raise InvalidInput(
             f"{report.rejected} listens could not be recorded: {report.rejected_by_code}"

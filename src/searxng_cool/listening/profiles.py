@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from searxng_cool.db.models.audio_vector import DIMENSION_NAMES
+from searxng_cool.db.models.audio_vector import DIMENSION_NAMES, parse_cube
 from searxng_cool.errors import NotFound
 from searxng_cool.listening.profile_settings import (
     DEFAULT_SETTINGS,
@@ -59,13 +59,6 @@ class Profile:
     settings: dict[str, Any]
     last_updated: datetime | None
     cold_start: bool
-
-
-def parse_cube(value: str | None) -> list[float] | None:
-    """cube's text form '(0.1, 0.2, ...)' as a list of floats."""
-    if value is None:
-        return None
-    return [float(x) for x in value.strip("()").split(",")]
 
 
 def _upsert(connection: Connection, rows: list[dict[str, Any]]) -> None:

@@ -21,14 +21,8 @@ from sqlalchemy import Connection, text
 
 from searxng_cool.errors import EnvironmentProblem, InvalidInput, NotFound
 from searxng_cool.listening import bulk_months, csv_staging, files
-from searxng_cool.listening.events import (
-    InteractionEvent,
-    RejectCounter,
-    Rejection,
-    RejectSink,
-    as_utc,
-    shape_problem,
-)
+from searxng_cool.listening.events import InteractionEvent, RejectCounter, as_utc, shape_problem
+from searxng_cool.rejects import Rejection, RejectSink
 
 PROGRESS_EVERY = 10_000
 
@@ -152,7 +146,7 @@ def _copy_items(
                     Rejection(consumed, "malformed", f"not an interaction event: {item!r:.80}")
                 )
             elif problem := shape_problem(item):
-                rejects.reject(Rejection(item.line or consumed, *problem, record=repr(item)))
+                rejects.reject(Rejection(item.line or consumed, *problem, input=repr(item)))
             else:
                 copy.write_row(_row(item, item.line or consumed))
             if progress is not None and consumed % PROGRESS_EVERY == 0:
@@ -165,21 +159,25 @@ def _copy_items(
 def _insert_resolved(connection: Connection, bulk_min_rows: int) -> int:
     """Insert the staged events that resolve; a month with many, into its empty partition
     offline (`bulk_months`). Segments go in time order, so ids still follow event time."""
-    months = bulk_months.crowded_months(connection, bulk_min_rows)
+    months = (
+        bulk_months.crowded_months(connection, at_least=bulk_min_rows)
+        if bulk_months.can_fill_offline(connection)
+        else []
+    )
     if months:
         # Locks first, then look: reading a partition before the locks would hold a lock on
         # it that another filling batch's swap waits for (a deadlock, found by a test).
         bulk_months.lock_writers_out(connection)
-        months = bulk_months.empty_partitions(connection, months)
+        months = bulk_months.empty_partitions(connection, months=months)
     if not months:
         return int(connection.execute(text(INSERT_RESOLVED.format(segment=EVERY_ROW))).rowcount)
     segment = text(INSERT_RESOLVED.format(segment=SEGMENT))
     accepted, after = 0, datetime.min.replace(tzinfo=UTC)
     for month in months:
-        lower, upper = bulk_months.month_bounds(connection, month)
+        lower, upper = bulk_months.month_bounds(connection, month=month)
         params = {"after": after, "before": lower, "undated": False}
         accepted += connection.execute(segment, params).rowcount
-        accepted += bulk_months.fill_month(connection, month)
+        accepted += bulk_months.fill_month(connection, month=month)
         after = upper
     params = {"after": after, "before": datetime.max.replace(tzinfo=UTC), "undated": True}
     return accepted + int(connection.execute(segment, params).rowcount)
@@ -205,8 +203,8 @@ def _record_staged(
 
 def record_batch(
     connection: Connection,
-    events: Iterable[InteractionEvent | Rejection],
     *,
+    events: Iterable[InteractionEvent | Rejection],
     rejects: RejectSink | None = None,
     progress: Callable[[int], None] | None = None,
     bulk_min_rows: int = bulk_months.BULK_MIN_ROWS,
@@ -225,8 +223,8 @@ def record_batch(
 
 def record_file(
     connection: Connection,
-    path: Path,
     *,
+    path: Path,
     file_format: str | None = None,
     rejects: RejectSink | None = None,
     progress: Callable[[int], None] | None = None,
@@ -245,15 +243,15 @@ def record_file(
         _create_staging(connection)
         staged = csv_staging.stage_csv(
             connection,
-            path,
-            lambda items: _copy_items(connection, items, counter, None),
+            path=path,
+            copy_items=lambda items: _copy_items(connection, items, counter, None),
             progress=progress,
         )
         if staged is not None:
             return _record_staged(connection, counter, started, bulk_min_rows)
     return record_batch(
         connection,
-        files.read_events(path, file_format=found),
+        events=files.read_events(path, file_format=found),
         rejects=rejects,
         progress=progress,
         bulk_min_rows=bulk_min_rows,

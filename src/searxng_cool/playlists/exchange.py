@@ -162,7 +162,7 @@ def _track_ids(connection: Connection, tracks: list[Any]) -> list[int]:
     resolved: dict[int, int] = {}
     if open_lines:
         records = [listen_record(_metadata(tracks[n - 1], n), n) for n in open_lines]
-        resolved = resolve_tracks(connection=connection, records=records)
+        resolved = resolve_tracks(connection, records=records)
     return [resolved[n] if n in resolved else int(named[n] or 0) for n in named]
 
 

@@ -96,6 +96,7 @@ def rename_playlist(
     name: str,
     expected_version: int | None = None,
 ) -> EditResult:
+    """Give the playlist a new name (owner only); the version moves on."""
     clean = require_text(name, "playlist name", max_length=NAME_MAX).strip()
     locked = _lock_owner(connection, playlist_id, actor_id, expected_version)
     _update(connection, locked, "name = :value", clean)

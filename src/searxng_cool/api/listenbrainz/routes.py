@@ -194,8 +194,8 @@ def delete_listen(
     """Deletes the caller's listen of `recording_msid` at `listened_at` (done at once)."""
     try:
         track_id = listens.track_of_recording(connection, recording_id=body.recording_msid)
-    except NotFound:
-        raise InvalidInput(f"{body.recording_msid}: Recording MSID format invalid.") from None
+    except (NotFound, InvalidInput):
+        raise InvalidInput(f"{body.recording_msid[:60]}: Recording MSID format invalid.") from None
     listens.delete_listen(
         connection,
         user_id=user.id,

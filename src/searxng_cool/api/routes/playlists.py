@@ -17,12 +17,12 @@ from searxng_cool.accounts import get_account
 from searxng_cool.api.caching import expected_version, json_with_etag, version_etag
 from searxng_cool.api.deps import CurrentUser, DbConnection
 from searxng_cool.api.pages import Page, PageSize, next_link
-from searxng_cool.api.responses import AUTHENTICATED, OWNED, Problem
+from searxng_cool.api.responses import AUTHENTICATED, OWNED, problem_response
 from searxng_cool.playlists import collaboration, editing, exchange, manage, reading, smart
 
 PRECONDITION: dict[int | str, dict[str, Any]] = {
-    412: {"model": Problem, "description": "If-Match names a version that is no longer current"},
-    428: {"model": Problem, "description": "If-Match is missing"},
+    412: problem_response("If-Match names a version that is no longer current"),
+    428: problem_response("If-Match is missing"),
 }
 router = APIRouter(
     prefix="/api/v1/playlists", tags=["playlists"], responses={**AUTHENTICATED, **OWNED}

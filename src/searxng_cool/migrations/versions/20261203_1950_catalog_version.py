@@ -5,9 +5,9 @@ AFTER trigger on each catalog table (artists, albums, tracks, credits, source ma
 calls `catalog_version_bump()` (catalog_version_v1.sql), so the bump commits with the
 change. Downgrade drops the triggers, the function and the table.
 
-Revision ID: 20261203_1945_catalog_version
-Revises: 20261203_1935_playing_now
-Create Date: 2026-12-03 19:45:00
+Revision ID: 20261203_1950_catalog_version
+Revises: 20261203_1945_playing_now
+Create Date: 2026-12-03 19:50:00
 """
 
 from collections.abc import Sequence
@@ -17,8 +17,8 @@ from alembic import op
 
 from searxng_cool.db import sql
 
-revision: str = "20261203_1945_catalog_version"
-down_revision: str | Sequence[str] | None = "20261203_1935_playing_now"
+revision: str = "20261203_1950_catalog_version"
+down_revision: str | Sequence[str] | None = "20261203_1945_playing_now"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

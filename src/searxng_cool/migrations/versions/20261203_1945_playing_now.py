@@ -3,9 +3,9 @@
 ListenBrainz's `playing_now` submissions are not plays: one row per user, replaced by the
 next one and ignored after `expires_at`. Downgrade drops the table.
 
-Revision ID: 20261203_1935_playing_now
-Revises: 20261203_1903_api_tokens_limiter, 20261203_1905_counters_one_rule
-Create Date: 2026-12-03 19:35:00
+Revision ID: 20261203_1945_playing_now
+Revises: 20261203_1941_definer_functions
+Create Date: 2026-12-03 19:45:00
 """
 
 from collections.abc import Sequence
@@ -16,11 +16,8 @@ from sqlalchemy.dialects import postgresql
 
 from searxng_cool.db import sql
 
-revision: str = "20261203_1935_playing_now"
-down_revision: str | Sequence[str] | None = (
-    "20261203_1903_api_tokens_limiter",
-    "20261203_1905_counters_one_rule",
-)
+revision: str = "20261203_1945_playing_now"
+down_revision: str | Sequence[str] | None = "20261203_1941_definer_functions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -5,9 +5,9 @@ Adds `api_tokens` (personal API tokens, stored as SHA-256 hashes), `login_failur
 `users.is_admin`. Adding a column with a constant default rewrites nothing, so `users`
 is locked only for a moment. The downgrade drops all three.
 
-Revision ID: 20261203_1903_api_tokens_limiter
-Revises: 20261124_2310_name_key_inline
-Create Date: 2026-12-03 19:03:37.373763
+Revision ID: 20261203_1940_api_tokens_limiter
+Revises: 20261203_1905_counters_one_rule
+Create Date: 2026-12-03 19:40:00.000000
 """
 
 from collections.abc import Sequence
@@ -17,8 +17,8 @@ from alembic import op
 
 from searxng_cool.db import sql
 
-revision: str = "20261203_1903_api_tokens_limiter"
-down_revision: str | Sequence[str] | None = "20261124_2310_name_key_inline"
+revision: str = "20261203_1940_api_tokens_limiter"
+down_revision: str | Sequence[str] | None = "20261203_1905_counters_one_rule"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
