@@ -25,7 +25,7 @@ from searxng_cool.config import APP_ROLE, OWNER_ROLE, READONLY_ROLE
 from searxng_cool.errors import EnvironmentProblem
 
 # Tables the application only reads: the migration history is the owner's.
-READ_ONLY_TABLES = ("alembic_version",)
+READ_ONLY_TABLES = ("alembic_version", "catalog_version")  # the latter: bumped by its trigger
 DML = "SELECT, INSERT, UPDATE, DELETE"
 _DUPLICATE = {"42710", "23505"}  # duplicate_object; unique_violation when racing
 

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from searxng_cool import __version__
-from searxng_cool.api import problems
+from searxng_cool.api import metrics, problems
 from searxng_cool.api.limits import (
     BodyLimitMiddleware,
     Limiter,
@@ -57,6 +57,7 @@ def create_app(
             if own_engine
             else ReadRouter(app.state.engine)
         )
+        app.state.router.observers.append(app.state.metrics.observe_read)
         try:
             yield
         finally:
@@ -98,6 +99,7 @@ def create_app(
         per_token=api.rate_limit_per_token,
         per_address=api.rate_limit_per_address,
     )
+    metrics.install(app)  # last: the outermost middleware sees every answer, 429s too
     return app
 
 

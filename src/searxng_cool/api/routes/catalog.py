@@ -11,13 +11,9 @@ from pydantic import BaseModel
 from searxng_cool.api.caching import cached
 from searxng_cool.api.deps import CurrentUser
 from searxng_cool.api.pages import Cursor, Page, PageSize, next_link
-<<<<<<< HEAD
 from searxng_cool.api.read_cache import cached_read
 from searxng_cool.api.reads import ReadConnection
-from searxng_cool.api.responses import AUTHENTICATED
-=======
 from searxng_cool.api.responses import AUTHENTICATED, OWNED
->>>>>>> api
 from searxng_cool.catalog import entities
 from searxng_cool.catalog.search import search as search_catalog
 from searxng_cool.catalog.search_filters import RESULT_TYPES, Range, SearchFilters
