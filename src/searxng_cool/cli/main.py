@@ -7,6 +7,7 @@ import typer
 from searxng_cool.cli import accounts, cluster, listening, operations, playlists, schema, serve
 from searxng_cool.cli import discovery as discovery_cli
 from searxng_cool.cli import ingest as catalog_ingest
+from searxng_cool.cli import jobs as jobs_cli
 from searxng_cool.cli import pooler as pooler_cli
 from searxng_cool.cli import replicas as replicas_cli
 from searxng_cool.cli import search as search_command
@@ -29,6 +30,7 @@ accounts.register(app)
 serve.register(app)
 app.add_typer(replicas_cli.app, name="replicas")
 app.add_typer(pooler_cli.app, name="pooler")
+app.add_typer(jobs_cli.app, name="jobs")
 
 
 def run() -> None:
