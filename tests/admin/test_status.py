@@ -63,7 +63,8 @@ def test_a_healthy_database_reports_no_warning(engine: Engine, seeded: dict[str,
             "unused indexes", "duplicate indexes", "invalid indexes", "NOT VALID constraints",
             "long-running queries", "idle in transaction", "blocked queries",
             "sequences near overflow", "transaction-id wraparound", "cache hit ratio", "size",
-            "popularity view refreshed", "server version"} == set(checks)  # fmt: skip
+            "popularity view refreshed", "server version", "replication lag",
+            "replication slots"} == set(checks)  # fmt: skip
 
 
 def test_every_check_shows_its_threshold(engine: Engine) -> None:

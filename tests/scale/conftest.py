@@ -61,7 +61,7 @@ def primary() -> Iterator[EmbeddedCluster]:
     admin.dispose()
     migrated = create_engine(cluster.url(database=DATABASE), poolclass=pool.NullPool)
     with migrated.begin() as connection:
-        migrations.upgrade(connection, "head")
+        migrations.upgrade(connection, revision="head")
     migrated.dispose()
     try:
         yield cluster
