@@ -6,6 +6,7 @@ import typer
 
 from searxng_cool.cli import accounts, cluster, listening, operations, playlists, schema, serve
 from searxng_cool.cli import discovery as discovery_cli
+from searxng_cool.cli import ha as ha_cli
 from searxng_cool.cli import ingest as catalog_ingest
 from searxng_cool.cli import jobs as jobs_cli
 from searxng_cool.cli import pooler as pooler_cli
@@ -31,6 +32,7 @@ serve.register(app)
 app.add_typer(replicas_cli.app, name="replicas")
 app.add_typer(pooler_cli.app, name="pooler")
 app.add_typer(jobs_cli.app, name="jobs")
+app.add_typer(ha_cli.app, name="ha")
 
 
 def run() -> None:
