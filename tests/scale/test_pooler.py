@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,6 +69,7 @@ def test_pooler_start_status_and_stop_from_the_cli(tmp_path: Path) -> None:
     finally:
         Pooler(cluster).stop()
         cluster.destroy()
+        shutil.rmtree(base, ignore_errors=True)
     assert started.exit_code == 0, started.output
     assert "DATABASE_POOLED=true" in started.output
     assert json.loads(status.output)["running"] is True
