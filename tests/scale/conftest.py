@@ -54,16 +54,16 @@ class Replicated:
 def primary() -> Iterator[EmbeddedCluster]:
     base = scratch_dir("sxc-scale-")
     cluster = EmbeddedCluster(base / "pgdata", settings=SCALE_CLUSTER_SETTINGS)
-    cluster.ensure_running()
-    admin = create_engine(cluster.url(), poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f"CREATE DATABASE {DATABASE}")
-    admin.dispose()
-    migrated = create_engine(cluster.url(database=DATABASE), poolclass=pool.NullPool)
-    with migrated.begin() as connection:
-        migrations.upgrade(connection, revision="head")
-    migrated.dispose()
     try:
+        cluster.ensure_running()
+        admin = create_engine(cluster.url(), poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f"CREATE DATABASE {DATABASE}")
+        admin.dispose()
+        migrated = create_engine(cluster.url(database=DATABASE), poolclass=pool.NullPool)
+        with migrated.begin() as connection:
+            migrations.upgrade(connection, revision="head")
+        migrated.dispose()
         yield cluster
     finally:
         from searxng_cool.db.replicas import embedded_replicas
