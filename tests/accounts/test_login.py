@@ -146,3 +146,29 @@ def test_any_text_as_login_or_password_is_refused_cleanly(
 def test_any_text_as_a_token_is_refused_cleanly(connection: Connection, token: str) -> None:
     with pytest.raises(Unauthenticated):
         authenticate_token(connection, token=token)
+
+
+def test_stale_limiter_rows_and_expired_tokens_do_not_pile_up(
+    connection: Connection, engine: Engine, ana: int
+) -> None:
+    fail(connection, "forgotten-name")
+    with engine.begin() as other:
+        other.execute(
+            text("UPDATE login_failures SET window_started_at = now() - interval '1 day'")
+        )
+    issued = login(connection, login="ana", password="correct horse", client="10.0.0.1")
+    connection.execute(
+        text(
+            "UPDATE api_tokens SET created_at = now() - interval '2 days',"
+            " expires_at = now() - interval '1 day' WHERE id = :id"
+        ),
+        {"id": issued.id},
+    )
+    connection.commit()
+    fail(connection, "another-name")
+    login(connection, login="ana", password="correct horse", client="10.0.0.1")
+    with engine.connect() as other:
+        keys = other.execute(text("SELECT count(*) FROM login_failures")).scalar_one()
+        tokens = other.execute(text("SELECT count(*) FROM api_tokens")).scalar_one()
+    assert keys == 2  # the new failure's name and address; the day-old ones are gone
+    assert tokens == 1

@@ -19,7 +19,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import ProgrammingError
 
 from searxng_cool.accounts import OPERATOR, authenticate_token, login, register_user
-from searxng_cool.admin import migrations, roles
+from searxng_cool.admin import backup, migrations, restore, roles, setup
 from searxng_cool.admin.setup import init_database
 from searxng_cool.catalog import search
 from searxng_cool.config import APP_ROLE, OWNER_ROLE, READONLY_ROLE
@@ -76,6 +76,7 @@ def refused(connection: Connection, statement: str) -> bool:
         "INSERT INTO alembic_version VALUES ('intruder')",
         "DELETE FROM alembic_version",
         "CREATE EXTENSION IF NOT EXISTS pg_buffercache",
+        "SELECT pg_stat_statements_reset()",
     ],
 )
 def test_the_application_role_cannot_change_the_schema(app_engine: Engine, statement: str) -> None:
@@ -268,3 +269,30 @@ def test_roles_are_made_once_with_their_passwords_even_by_racing_processes(
             for name in (names.owner, names.app, names.readonly):
                 conn.exec_driver_sql(f"DROP ROLE IF EXISTS {name}")
         admin.dispose()
+
+
+def test_a_restored_copy_gets_the_database_owner_and_grants_back(
+    db_url: URL, databases: DatabaseFactory, tmp_path: Path
+) -> None:
+    config = init_config(db_url)
+    made = backup.create_backup(config=config.as_owner(), path=tmp_path / "m.dump")
+    copy = db_url.set(database=f"{db_url.database}_copy")
+    try:
+        restore.restore_backup(config=config.as_owner(), path=made.path, into=copy.database)
+        setup.secure_database(config, database=str(copy.database))
+        engine = create_engine(copy, poolclass=pool.NullPool)
+        with engine.connect() as conn:
+            owner = conn.execute(
+                text(
+                    "SELECT pg_get_userbyid(datdba) FROM pg_database"
+                    " WHERE datname = current_database()"
+                )
+            ).scalar_one()
+        engine.dispose()
+        assert owner == OWNER_ROLE
+        for app_engine in _engine(as_role(copy, APP_ROLE)):
+            with app_engine.begin() as conn:
+                factories.track(conn)
+                assert refused(conn, "DROP TABLE tracks CASCADE")
+    finally:
+        databases.drop(copy)

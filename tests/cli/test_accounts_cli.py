@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import URL
 from typer.testing import CliRunner
 
-from searxng_cool.accounts import authenticate_token
+from searxng_cool.accounts import authenticate_token, get_or_create_user, login
 from searxng_cool.cli.main import app
 from searxng_cool.config import APP_ROLE
 from searxng_cool.errors import Unauthenticated
@@ -131,3 +131,20 @@ def test_status_validate_and_maintenance_commands_work_as_the_application_role(
         assert result.exit_code in (0, 1), (command, result.output)
         assert "permission denied" not in result.output, command
         assert "must be owner" not in result.output, command
+
+
+def test_an_imported_listener_gets_a_password_and_can_log_in(
+    env: dict[str, str], engine: Engine
+) -> None:
+    with engine.begin() as conn:
+        get_or_create_user(conn, username="listener")
+    result = runner.invoke(
+        app,
+        ["users", "password", "listener", "--password-stdin"],
+        input="new password 1\n",
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    with engine.connect() as conn:
+        issued = login(conn, login="listener", password="new password 1", client="10.0.0.9")
+        assert authenticate_token(conn, token=issued.token).username == "listener"

@@ -171,3 +171,15 @@ def test_the_interaction_history_pages_newest_first_without_repeats(connection: 
     assert seen == [AT + timedelta(minutes=m) for m in (4, 3, 2, 1, 0)]
     with pytest.raises(InvalidInput):
         history.list_interactions(connection, user_id=user, cursor="garbage!")
+
+
+def test_a_repeat_listen_of_a_mapped_track_takes_that_track_without_a_new_one(
+    connection: Connection,
+) -> None:
+    user = factories.user(connection)
+    listens.submit_listens(connection, user_id=user, listens=[_listen(3)])
+    tracks_before = connection.exec_driver_sql("SELECT count(*) FROM tracks").scalar_one()
+    listens.submit_listens(connection, user_id=user, listens=[_listen(3, minutes=5)])
+    assert connection.exec_driver_sql("SELECT count(*) FROM tracks").scalar_one() == tracks_before
+    newest, oldest = listens.list_listens(connection, user_id=user)
+    assert newest.track_id == oldest.track_id

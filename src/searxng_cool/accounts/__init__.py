@@ -8,7 +8,7 @@ returns an `Account`; `login` and `authenticate_token` are what an API authentic
 
 from searxng_cool.accounts.limiter import LoginLimits
 from searxng_cool.accounts.login import login
-from searxng_cool.accounts.passwords import change_password
+from searxng_cool.accounts.passwords import change_password, set_password
 from searxng_cool.accounts.registry import (
     OPERATOR,
     Account,
@@ -46,5 +46,6 @@ __all__ = [
     "login",
     "register_user",
     "revoke_token",
+    "set_password",
     "token_owner",
 ]

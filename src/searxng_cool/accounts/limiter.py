@@ -6,18 +6,22 @@ known one, and the table holds no e-mail addresses.
 
 Failures are written in their OWN transaction, committed at once (this module takes the
 Engine for that): the login that failed raises, and its caller's transaction rolls back,
-which must not take the count with it. Nothing here runs in the caller's transaction
-except reads, so the two never wait on each other.
+which must not take the count with it. That transaction uses a connection of its own
+outside the engine's pool (NullPool): a burst of logins holding every pooled connection
+must not wait for one more. Nothing here runs in the caller's transaction except reads,
+so the two never wait on each other.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, create_engine, pool, text
+from sqlalchemy.engine import URL
 
 from searxng_cool.errors import RateLimited
 
@@ -33,6 +37,11 @@ class LoginLimits:
 
 
 DEFAULT_LIMITS = LoginLimits()
+
+
+@functools.lru_cache(maxsize=16)
+def _own_engine(url: URL) -> Engine:
+    return create_engine(url, poolclass=pool.NullPool)
 
 
 def limiter_key(value: str) -> str:
@@ -80,13 +89,24 @@ _RECORD = text(
 )
 
 
+# Rows whose window and lockout are both long over say nothing any more; each failure
+# deletes a bounded batch of them, so names an attacker invents do not pile up.
+_FORGET_STALE = text(
+    "DELETE FROM login_failures WHERE ctid IN ("
+    "  SELECT ctid FROM login_failures"
+    "   WHERE window_started_at < now() - :window - :lockout"
+    "     AND (locked_until IS NULL OR locked_until < now())"
+    "   LIMIT 100)"
+)
+
+
 def record_failure(
     engine: Engine, *, login: str, client: str, limits: LoginLimits = DEFAULT_LIMITS
 ) -> None:
     """Count one failed login against the name and the address; committed at once."""
     keys = _keys(login=login, client=client)
     limit_of = {"user": limits.per_user, "client": limits.per_client}
-    with engine.begin() as own:
+    with _own_engine(engine.url).begin() as own:
         for scope in ("user", "client"):  # always this order: two failures never deadlock
             own.execute(
                 _RECORD,
@@ -98,12 +118,13 @@ def record_failure(
                     "lockout": limits.lockout,
                 },
             )
+        own.execute(_FORGET_STALE, {"window": limits.window, "lockout": limits.lockout})
 
 
 def forget_failures(engine: Engine, *, login: str) -> None:
     """A successful login clears its name's count (not its address's: an attacker's own
     account must not reset the count of the address guessing other people's passwords)."""
-    with engine.begin() as own:
+    with _own_engine(engine.url).begin() as own:
         own.execute(
             text("DELETE FROM login_failures WHERE scope = 'user' AND key = :key"),
             {"key": limiter_key(login)},

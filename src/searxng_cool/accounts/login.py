@@ -60,5 +60,10 @@ def login(
     limiter.forget_failures(connection.engine, login=login)
     if passwords.needs_rehash(stored):
         passwords.store_password(connection, user_id=user_id, password=password)
+    # Each login makes a token; the user's expired ones go, so they do not pile up.
+    connection.execute(
+        text("DELETE FROM api_tokens WHERE user_id = :user_id AND expires_at <= now()"),
+        {"user_id": user_id},
+    )
     expires_at = None if token_ttl is None else datetime.now(UTC) + token_ttl
     return create_token(connection, user_id=user_id, label=LOGIN_TOKEN_LABEL, expires_at=expires_at)

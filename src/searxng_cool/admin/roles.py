@@ -154,11 +154,10 @@ def _current_database(connection: Connection) -> str:
     return str(connection.execute(text("SELECT current_database()")).scalar_one())
 
 
-def _privilege_statements(database: str, roles: Roles) -> list[str]:
+def _database_statements(database: str, roles: Roles) -> list[str]:
     owner, app, readonly = (_ident(r) for r in (roles.owner, roles.app, roles.readonly))
     both = f"{app}, {readonly}"
     db = _ident(database)
-    read_only_tables = ", ".join(f"public.{_ident(t)}" for t in READ_ONLY_TABLES)
     statements = [
         # Nobody but the owner creates anything in public (PUBLIC may on PostgreSQL < 15).
         "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
@@ -169,15 +168,10 @@ def _privilege_statements(database: str, roles: Roles) -> list[str]:
         f"REVOKE TEMPORARY ON DATABASE {db} FROM {readonly}",
         f"GRANT USAGE ON SCHEMA public TO {both}",
         f"REVOKE CREATE ON SCHEMA public FROM {both}",
-        # Tables: DML for the application, SELECT for the reader, and never the rest.
-        f"GRANT {DML} ON ALL TABLES IN SCHEMA public TO {app}",
+        # Never these, on anything.
         f"REVOKE TRUNCATE, REFERENCES, TRIGGER ON ALL TABLES IN SCHEMA public FROM {both}",
-        f"REVOKE INSERT, UPDATE, DELETE ON {read_only_tables} FROM {app}",
-        f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {readonly}",
         f"REVOKE INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public FROM {readonly}",
-        f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {app}",
         f"REVOKE UPDATE ON ALL SEQUENCES IN SCHEMA public FROM {both}",
-        f"GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO {app}",
     ]
     # Objects the owner creates later (migrations, monthly partitions) follow the same rules.
     default = f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public"
@@ -187,6 +181,49 @@ def _privilege_statements(database: str, roles: Roles) -> list[str]:
         f"{default} GRANT USAGE ON SEQUENCES TO {app}",
         f"{default} GRANT EXECUTE ON FUNCTIONS TO {app}",
     ]
+    return statements
+
+
+# The project's own objects of `public` (not an extension's: pg_stat_statements_reset()
+# must stay the superuser's), by kind.
+_OWN_OBJECTS = """
+SELECT CASE WHEN c.relkind IN ('r', 'p') THEN 'table'
+            WHEN c.relkind = 'S' THEN 'sequence' ELSE 'view' END,
+       format('public.%I', c.relname), c.relname
+  FROM pg_class c
+ WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')
+   AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                    AND d.objid = c.oid AND d.deptype = 'e')
+UNION ALL
+SELECT CASE WHEN EXISTS (SELECT FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                          AND d.objid = p.oid AND d.deptype = 'e')
+            THEN 'extension function' ELSE 'function' END,
+       format('public.%I(%s)', p.proname, pg_get_function_identity_arguments(p.oid)), p.proname
+  FROM pg_proc p WHERE p.pronamespace = 'public'::regnamespace AND p.prokind IN ('f', 'p')
+ORDER BY 1, 2
+"""
+
+
+def _object_statements(connection: Connection, roles: Roles) -> list[str]:
+    app, readonly = _ident(roles.app), _ident(roles.readonly)
+    statements = []
+    for kind, name, bare in connection.execute(text(_OWN_OBJECTS)).all():
+        if kind == "table" and bare not in READ_ONLY_TABLES:
+            statements += [
+                f"GRANT {DML} ON {name} TO {app}",
+                f"GRANT SELECT ON {name} TO {readonly}",
+            ]
+        elif kind in ("table", "view"):
+            statements += [
+                f"REVOKE INSERT, UPDATE, DELETE ON {name} FROM {app}",
+                f"GRANT SELECT ON {name} TO {app}, {readonly}",
+            ]
+        elif kind == "sequence":
+            statements.append(f"GRANT USAGE ON SEQUENCE {name} TO {app}")
+        elif kind == "function":
+            statements.append(f"GRANT EXECUTE ON FUNCTION {name} TO {app}")
+        else:  # an extension's: whatever PUBLIC may, nothing more
+            statements.append(f"REVOKE EXECUTE ON FUNCTION {name} FROM {app}")
     return statements
 
 
@@ -205,7 +242,8 @@ def definer_functions(connection: Connection) -> list[str]:
 
 def grant_privileges(connection: Connection, *, roles: Roles) -> None:
     """Grant each role exactly its share of the current database (idempotent)."""
-    for statement in _privilege_statements(_current_database(connection), roles):
+    statements = _database_statements(_current_database(connection), roles)
+    for statement in statements + _object_statements(connection, roles):
         connection.exec_driver_sql(statement)
     # Only the application may call what runs as the owner.
     for function in definer_functions(connection):

@@ -89,9 +89,9 @@ def _make_roles(
 
 
 def _cluster_steps(
-    config: DatabaseConfig, admin: URL, database: str
+    config: DatabaseConfig, admin: URL, database: str, *, create_database: bool = True
 ) -> tuple[roles.Roles, list[str], bool, bool, bool]:
-    """On the maintenance database: the roles and the database itself."""
+    """On the maintenance database: the roles and (when asked) the database itself."""
     engine = _autocommit_engine(admin.set(database=MAINTENANCE_DATABASE))
     try:
         with engine.connect() as conn:
@@ -102,7 +102,7 @@ def _cluster_steps(
             app_super = conn.execute(
                 text("SELECT rolsuper FROM pg_roles WHERE rolname = :r"), {"r": chosen.app}
             ).scalar_one_or_none()
-            created = ensure_database(
+            created = create_database and ensure_database(
                 conn, database=database, owner=chosen.owner if superuser else None
             )
     except DBAPIError as exc:
@@ -132,26 +132,55 @@ def _migrate_as(url: URL, owner: str) -> tuple[list[str], list[str]]:
     return before, after
 
 
+def _admin_url(config: DatabaseConfig, database: str) -> URL:
+    """Who runs init: the embedded cluster's superuser, or DATABASE_OWNER_URL's role."""
+    if config.is_embedded:
+        cluster = embedded_cluster(config)
+        cluster.ensure_running()
+        return cluster.url(user=SUPERUSER, database=database)
+    return resolve_url(config.as_owner()).set(database=database)
+
+
+def secure_database(config: DatabaseConfig, *, database: str) -> int:
+    """Give `database` (an existing one: a restored copy) to the owner and grant each role
+    its share, as `init` does, without migrating; the number of objects handed over.
+
+    A restore brings back the schema's owners and grants but not the database's own owner
+    and privileges, which the dump does not hold.
+    """
+    admin = _admin_url(config, database)
+    chosen, _, _, _, _ = _cluster_steps(config, admin, database, create_database=False)
+    if chosen.app == chosen.owner:
+        return 0
+    engine = _autocommit_engine(admin)
+    try:
+        with engine.connect() as conn:
+            return roles.apply(conn, roles=chosen)
+    except DBAPIError as exc:
+        raise EnvironmentProblem(
+            f"cannot grant the roles their share of {database!r} as {admin.username!r}: "
+            f"{str(exc.orig).strip().splitlines()[0]}; run init with a superuser's"
+            " DATABASE_OWNER_URL"
+        ) from None
+    finally:
+        engine.dispose()
+
+
 def init_database(config: DatabaseConfig) -> InitResult:
     """Roles, database, migrations to head, and each role's privileges; idempotent.
 
     Runs as DATABASE_OWNER_URL's role (the embedded cluster's superuser when embedded).
     """
-    owner_config = config.as_owner()
     database = config.url.database or ""
-    if config.is_embedded:
-        admin = embedded_cluster(config).url(user=SUPERUSER, database=database)
-        embedded_cluster(config).ensure_running()
-    else:
-        admin = resolve_url(owner_config)
+    admin = _admin_url(config, database)
     chosen, made, database_created, superuser, app_super = _cluster_steps(config, admin, database)
-    in_database = _autocommit_engine(admin.set(database=database))
+    in_database = _autocommit_engine(admin)
     try:
         with in_database.connect() as conn:
             if superuser:
                 conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
             moved = 0 if chosen.app == chosen.owner else roles.hand_over(conn, roles=chosen)
-        before, after = _migrate_as(admin.set(database=database), chosen.owner)
+        before, after = _migrate_as(admin, chosen.owner)
         with in_database.connect() as conn:
             if chosen.app != chosen.owner:
                 roles.grant_privileges(conn, roles=chosen)

@@ -70,6 +70,24 @@ def create_user(
     console.print(f"created {role} {escape(made.username)} (id {made.id})", highlight=False)
 
 
+@users_app.command("password")
+@handles_errors
+def set_password(
+    user: UserRef,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from stdin's first line.")
+    ] = False,
+) -> None:
+    """Set a user's password (no old one needed); also gives an imported listener one.
+
+    Example: printf '%s\\n' "$PASSWORD" | db_cli.py users password ana --password-stdin
+    """
+    password = _read_password(password_stdin)
+    with transaction() as connection:
+        accounts.set_password(connection, user_id=user_id(connection, user), new_password=password)
+    console.print(f"password set for {escape(user)}", highlight=False)
+
+
 def _account_table(found: list[accounts.Account]) -> Table:
     table = Table("id", "name", "email", "admin", "created")
     for account in found:

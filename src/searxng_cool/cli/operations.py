@@ -17,8 +17,8 @@ from searxng_cool.admin import backup as backups
 from searxng_cool.admin import lint as migration_lint
 from searxng_cool.admin import optimize as optimizer
 from searxng_cool.admin import restore as restores
+from searxng_cool.admin import setup, validator
 from searxng_cool.admin import status as health
-from searxng_cool.admin import validator
 from searxng_cool.admin.health_checks import Level
 from searxng_cool.cli.common import (
     console,
@@ -110,6 +110,8 @@ def restore(
 ) -> None:
     """Check the manifest's checksum, then restore into a new database or replace the target.
 
+    The restored database then gets the owner and role privileges `init` gives.
+
     Example: db_cli.py restore backups/before-upgrade.dump --into music_copy
     Example: db_cli.py restore backups/before-upgrade.dump --yes
     """
@@ -125,6 +127,8 @@ def restore(
             raise typer.Exit(1)
     done = restores.restore_backup(config=current.database, path=file, into=into, replace=replace)
     console.print(f"restored {file} into {done.database}: schema and row counts match the manifest")
+    # The dump holds the schema's owners and grants, not the database's own; init's give them.
+    setup.secure_database(settings().database, database=done.database)
 
 
 @handles_errors

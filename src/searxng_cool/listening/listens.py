@@ -155,6 +155,35 @@ def _cut(value: Any) -> Any:
     return value[:MAX_NAME] if isinstance(value, str) else value
 
 
+# A listen of a track whose source id is already mapped, naming no MusicBrainz id and no
+# ISRC, is what resolution's step 3 (source id) would match: looked up in one query, so a
+# scrobbler's repeat listens skip the batch resolution (which runs for everything else).
+_MAPPED = text(
+    "SELECT source_type, source_id, track_id FROM track_sources"
+    " WHERE (source_type, source_id) IN (SELECT * FROM unnest(CAST(:types AS text[]),"
+    " CAST(:ids AS text[])))"
+)
+
+
+def _already_mapped(connection: Connection, records: Sequence[SourceRecord]) -> dict[int, int]:
+    plain = [r for r in records if r.track_mbid is None and r.isrc is None]
+    if not plain:
+        return {}
+    found = {
+        (str(kind), str(source)): int(track)
+        for kind, source, track in connection.execute(
+            _MAPPED,
+            {"types": [r.source_type for r in plain], "ids": [r.source_id for r in plain]},
+        )
+    }
+    return {
+        r.line_no: found[(r.source_type, r.source_id)]
+        for r in plain
+        if (r.source_type, r.source_id) in found
+    }
+
+
+_USER_LOCK = text("SELECT pg_advisory_xact_lock(hashtext('searxng_cool.listens'), :user)")
 _ALREADY_RECORDED = text(
     "SELECT track_id, created_at FROM user_interactions"
     " WHERE user_id = :user AND interaction_type = 'play' AND created_at = ANY(:times)"
@@ -166,13 +195,20 @@ def submit_listens(
 ) -> SubmitReport:
     """Resolve each listen's track (creating unknown ones) and record it as a play.
 
-    One set-based resolution for the whole request (`resolve_tracks`, which also serialises
-    concurrent ingests until commit, so two submissions of one listen cannot both record it).
+    One set-based resolution for the listens not already mapped (`resolve_tracks`, which
+    also serialises concurrent ingests until commit); listens of tracks already mapped by
+    their source id, with no MusicBrainz id or ISRC, are matched by that mapping.
     """
     if not listens:
         return SubmitReport(recorded=0, already_recorded=0)
     records = [listen_record(listen.track_metadata, line) for line, listen in enumerate(listens, 1)]
-    track_ids = resolve_tracks(connection, records=records)
+    # One submission per user at a time, until commit: two copies of one listen sent at
+    # once must not both pass the already-recorded check below.
+    connection.execute(_USER_LOCK, {"user": user_id})
+    track_ids = _already_mapped(connection, records)
+    unresolved = [r for r in records if r.line_no not in track_ids]
+    if unresolved:
+        track_ids |= resolve_tracks(connection, records=unresolved)
     seen = {
         (int(track), moment)
         for track, moment in connection.execute(

@@ -1,8 +1,9 @@
 """Alembic environment, shared by our CLI, the `alembic` command and Flask-Migrate.
 
 The connection comes from `config.attributes["connection"]` when a caller passes one (our
-CLI, the tests); otherwise from the project's configuration (DATABASE_URL or the embedded
-cluster), so `alembic ...` and `flask db ...` reach the same database.
+CLI, the tests); otherwise from the project's configuration as the schema's owner
+(DATABASE_OWNER_URL, or the embedded cluster's owner role), so `alembic ...` and
+`flask db ...` reach the same database as the same role as `db_cli.py upgrade`.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ def _configured_url() -> str:
     explicit = config.get_main_option("sqlalchemy.url")
     if explicit:
         return explicit
-    return resolve_url(load_settings().database).render_as_string(hide_password=False)
+    # Migrations are DDL: they run as the schema owner (DATABASE_OWNER_URL).
+    return resolve_url(load_settings().database.as_owner()).render_as_string(hide_password=False)
 
 
 def run_migrations_offline() -> None:
