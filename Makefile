@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup test lint typecheck check clean-venv
+.PHONY: setup test test-api-pooled lint typecheck check clean-venv
 
 setup: $(STAMP)
 
@@ -18,6 +18,10 @@ $(STAMP): pyproject.toml scripts/development/ensure_postgres.sh scripts/developm
 # The README's test command and CI's: lint, types, then the whole suite on real PostgreSQL.
 test: lint typecheck
 	$(PY) -m pytest -q
+
+# The API's tests with the server connected through pgbouncer (transaction mode); CI runs it too.
+test-api-pooled: setup
+	SEARXNG_COOL_TEST_POOLER=1 $(PY) -m pytest -q tests/api
 
 lint: setup
 	$(VENV)/bin/ruff check .

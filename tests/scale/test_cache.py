@@ -5,6 +5,7 @@ Redis is Debian's redis-server on a Unix socket in a temporary directory, starte
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -103,3 +104,24 @@ def test_rate_limits_are_shared_by_every_limiter_on_the_same_redis(
     verdicts = [limiter.hit("token:abc", 3) for limiter in (first, second, first, second)]
     assert [v.allowed for v in verdicts] == [True, True, True, False]
     assert [v.remaining for v in verdicts] == [2, 1, 0, 0]
+
+
+def test_cache_start_status_and_stop_from_the_cli() -> None:
+    from typer.testing import CliRunner
+
+    from searxng_cool.cli.main import app
+
+    base = scratch_dir("sxc-cachecli-")
+    env = {"SEARXNG_COOL_PGDATA": str(base / "pgdata"), "DATABASE_URL": ""}
+    runner = CliRunner()
+    try:
+        started = runner.invoke(app, ["cache", "start"], env=env)
+        status = runner.invoke(app, ["cache", "status", "--json"], env=env)
+        stopped = runner.invoke(app, ["cache", "stop"], env=env)
+    finally:
+        RedisServer(base / "pgdata-redis").stop()
+        shutil.rmtree(base, ignore_errors=True)
+    assert started.exit_code == 0, started.output
+    assert "SEARXNG_COOL_REDIS_URL=unix://" in started.output
+    assert json.loads(status.output)["running"] is True
+    assert "redis-server stopped" in stopped.output
