@@ -22,6 +22,7 @@ from sqlalchemy import Connection
 
 from searxng_cool.config import CacheConfig
 from searxng_cool.db.catalog_version import current_version
+from searxng_cool.db.routing import LsnTracker
 
 log = logging.getLogger("searxng_cool.cache")
 T = TypeVar("T")
@@ -114,3 +115,42 @@ class ReadCache:
         self.counters.add(name)
         if self.on_event is not None:
             self.on_event(name)
+
+
+# Keep the larger LSN: two workers may record the same session's writes out of order.
+_RECORD_MAX = (
+    "local v = tonumber(redis.call('GET', KEYS[1]) or '0') "
+    "if tonumber(ARGV[1]) > v then redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2]) end "
+    "return 1"
+)
+UNKNOWN_LSN = 2**63  # no replica has replayed this far: the read goes to the primary
+
+
+class SharedLsnTracker(LsnTracker):
+    """Read-your-writes across workers and hosts: each session's last commit LSN in Redis.
+
+    If Redis does not answer, a session's reads go to the primary (its last write may have
+    been taken by another worker); nothing fails.
+    """
+
+    def __init__(self, client: Any, *, ttl_seconds: int = 600) -> None:
+        super().__init__()
+        self.client = client
+        self.ttl = ttl_seconds
+
+    def record(self, session: str, lsn: int) -> None:
+        super().record(session, lsn)
+        try:
+            self.client.eval(_RECORD_MAX, 1, f"{PREFIX}:lsn:{session}", lsn, self.ttl)
+        except Exception:
+            log.warning("redis unavailable, a write's LSN is known to this worker only")
+
+    def required(self, session: str | None) -> int:
+        local = super().required(session)
+        if session is None:
+            return local
+        try:
+            shared = self.client.get(f"{PREFIX}:lsn:{session}")
+        except Exception:
+            return UNKNOWN_LSN
+        return max(local, int(shared or 0))

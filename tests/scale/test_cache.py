@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine
 
 from searxng_cool.admin.redis_server import RedisServer
 from searxng_cool.api.shared_limits import RedisRateLimiter
-from searxng_cool.cache import redis_client
+from searxng_cool.cache import UNKNOWN_LSN, SharedLsnTracker, redis_client
 from searxng_cool.config import CacheConfig
 from tests.api.server import Caller, RunningServer
 from tests.catalog.ingest_helpers import ingest_records
@@ -125,3 +125,18 @@ def test_cache_start_status_and_stop_from_the_cli() -> None:
     assert "SEARXNG_COOL_REDIS_URL=unix://" in started.output
     assert json.loads(status.output)["running"] is True
     assert "redis-server stopped" in stopped.output
+
+
+def test_a_write_recorded_by_one_worker_is_required_by_another_and_unknown_without_redis(
+    redis_server: RedisServer,
+) -> None:
+    config = CacheConfig(redis_url=redis_server.url, timeout_ms=50)
+    writer = SharedLsnTracker(redis_client(config))
+    reader = SharedLsnTracker(redis_client(config))
+    writer.record("token:abc", 500)
+    writer.record("token:abc", 300)  # an older commit recorded late never lowers it
+    seen = reader.required("token:abc")
+    redis_server.stop()
+    assert seen == 500
+    assert reader.required("token:abc") == UNKNOWN_LSN
+    assert reader.required(None) == 0

@@ -20,7 +20,7 @@ from searxng_cool.api.listenbrainz import routes as listenbrainz
 from searxng_cool.api.reads import ReplicaRetryMiddleware
 from searxng_cool.api.routes import admin, catalog, discovery, health, me, playlists
 from searxng_cool.api.shared_limits import RedisRateLimiter
-from searxng_cool.cache import ReadCache
+from searxng_cool.cache import ReadCache, SharedLsnTracker
 from searxng_cool.config import Settings
 from searxng_cool.db.engine import make_engine
 from searxng_cool.db.read_engines import make_router
@@ -58,6 +58,9 @@ def create_app(
             else ReadRouter(app.state.engine)
         )
         app.state.router.observers.append(app.state.metrics.observe_read)
+        if app.state.cache.enabled and app.state.router.replicas:
+            # Read-your-writes across workers: session LSNs in the same Redis.
+            app.state.router.tracker = SharedLsnTracker(app.state.cache.client)
         try:
             yield
         finally:

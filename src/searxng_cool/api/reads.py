@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,28 +27,30 @@ from searxng_cool.db.routing import ReadRouter
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _FORCE_PRIMARY = "searxng_force_primary"
 _REPLICA_FAILED = "searxng_replica_failed"
+_READ_HEADERS = "searxng_read_headers"
 
 
 def session_key(request: Request) -> str:
     return rate_key(request.scope)[0]
 
 
-def _read_connection(request: Request, response: Response) -> Iterator[Connection]:
+def _read_connection(request: Request) -> Iterator[Connection]:
     router: ReadRouter = request.app.state.router
     state = request.scope.setdefault("state", {})
     session = session_key(request)
     if state.get(_FORCE_PRIMARY):
         with router.primary.connect() as connection, connection.begin():
-            response.headers["X-Read-Target"] = "fallback"
+            state[_READ_HEADERS] = [(b"x-read-target", b"fallback")]
             yield connection
         return
     with router.read(session=session) as result:
         route = result.route
-        response.headers["X-Read-Target"] = route.target
+        headers = [(b"x-read-target", route.target.encode())]
         if route.replica:
-            response.headers["X-Read-Replica"] = route.replica
+            headers.append((b"x-read-replica", route.replica.encode()))
         if route.stale_tolerant:
-            response.headers["X-Read-Consistency"] = "stale-tolerant"
+            headers.append((b"x-read-consistency", b"stale-tolerant"))
+        state[_READ_HEADERS] = headers  # added by ReplicaRetryMiddleware to any response
         try:
             yield result.connection
         except OperationalError:
@@ -81,7 +83,13 @@ class ReplicaRetryMiddleware:
             if state.get(_REPLICA_FAILED):
                 held.append(message)
                 return
-            await send(message)
+            await send(with_read_headers(message))
+
+        def with_read_headers(message: Message) -> Message:
+            extra = state.get(_READ_HEADERS)
+            if message["type"] != "http.response.start" or not extra:
+                return message
+            return {**message, "headers": [*message.get("headers", []), *extra]}
 
         await self.app(scope, receive, holding_send)
         if not state.get(_REPLICA_FAILED):
@@ -92,4 +100,7 @@ class ReplicaRetryMiddleware:
         async def empty_receive() -> Message:
             return {"type": "http.request", "body": b"", "more_body": False}
 
-        await self.app(scope, empty_receive, send)
+        async def sending(message: Message) -> None:
+            await send(with_read_headers(message))
+
+        await self.app(scope, empty_receive, sending)

@@ -138,7 +138,7 @@ class ReadRouter:
         An error raised by the body on a replica's connection marks the replica down; the
         caller may retry (`run_read` does, on the primary).
         """
-        required = self.tracker.required(session)
+        required = self.tracker.required(session) if self.replicas else 0
         now = self.clock()
         reasons = [f"{r.name} marked down" for r in self.replicas if r.down_until > now]
         for replica in self._candidates():
