@@ -34,7 +34,7 @@ CATALOG_TABLES = (
 
 
 def upgrade() -> None:
-    op.execute(sql.revision_timeouts(lock_timeout="5s"))
+    op.execute(sql.revision_timeouts(lock_timeout="5s", statement_timeout="15min"))
     op.create_table(
         "catalog_version",
         sa.Column("id", sa.SmallInteger(), server_default=sa.text("1"), nullable=False),
@@ -59,7 +59,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute(sql.revision_timeouts(lock_timeout="5s"))
+    op.execute(sql.revision_timeouts(lock_timeout="5s", statement_timeout="15min"))
     for table in CATALOG_TABLES:
         op.execute(f"DROP TRIGGER trg_{table}_catalog_version ON {table}")
     op.execute("DROP FUNCTION catalog_version_bump()")
