@@ -10,12 +10,20 @@ slot on the primary and deletes the directory.
 
 from __future__ import annotations
 
+import os
+import pwd
 import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from searxng_cool.db.embedded import SOCKET_PORT, SUPERUSER, EmbeddedCluster
+from searxng_cool.db.embedded import (
+    SERVER_OS_USER,
+    SOCKET_PORT,
+    SUPERUSER,
+    EmbeddedCluster,
+    running_as_root,
+)
 from searxng_cool.errors import Conflict, InvalidInput, NotFound
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
@@ -181,11 +189,6 @@ def _drop_slot(primary: EmbeddedCluster, slot: str) -> None:
 
 
 def _own(primary: EmbeddedCluster, directory: Path) -> None:
-    import os
-    import pwd
-
-    from searxng_cool.db.embedded import SERVER_OS_USER, running_as_root
-
     if running_as_root():
         account = pwd.getpwnam(SERVER_OS_USER)
         os.chown(directory.parent, account.pw_uid, account.pw_gid)
