@@ -114,6 +114,10 @@ def test_reads_go_to_the_replica_and_writes_to_the_primary(router: ReadRouter) -
 def test_the_writer_reads_its_write_while_replay_is_paused_and_others_read_stale_tolerant(
     replicated: Replicated, router: ReadRouter
 ) -> None:
+    # A fresh replayed commit: the paused replica's lag is counted from it.
+    with router.write(session="setup") as connection:
+        connection.execute(text("INSERT INTO scale_probe (note) VALUES ('warm')"))
+    wait_for_replay(replicated)
     replay(replicated, "pause")
     try:
         with router.write(session="alice") as connection:

@@ -35,6 +35,7 @@ class WriterLog:
 class KillResult:
     killed: str
     new_leader: str
+    acknowledged_before: int
     seconds_to_write: float
     failed_requests: int
 
@@ -130,6 +131,7 @@ def run_drill(
             _wait_all_running(ha, timeout=60)
             with writer.log.lock:
                 failures_before = len(writer.log.failures)
+                acked_before = len(writer.log.acknowledged)
             killed = ha.kill_leader_postmaster()
             at = time.monotonic()
             while True:
@@ -144,7 +146,7 @@ def run_drill(
             leader = ha.wait_for_leader(timeout=deadline_seconds)
             with writer.log.lock:
                 failed = len(writer.log.failures) - failures_before
-            results.append(KillResult(killed.name, leader.name, seconds, failed))
+            results.append(KillResult(killed.name, leader.name, acked_before, seconds, failed))
             time.sleep(settle_seconds)
     finally:
         writer.stop()
