@@ -150,9 +150,15 @@ def test_every_service_works_as_the_application_role(app_engine: Engine, tmp_pat
         "SELECT ensure_user_interactions_partition(date '2032-01-01')",
         "SELECT refresh_track_popularity(false)",
         "CREATE TABLE public.intruder (id int)",
+        "SELECT password_hash FROM users",
+        "SELECT * FROM users",
+        "SELECT token_hash FROM api_tokens",
+        "SELECT * FROM login_failures",
     ],
 )
-def test_the_read_only_role_cannot_write(readonly_engine: Engine, statement: str) -> None:
+def test_the_read_only_role_cannot_write_nor_read_credentials(
+    readonly_engine: Engine, statement: str
+) -> None:
     with readonly_engine.connect() as conn:
         # Read-only by default too; the privileges refuse even a read-write transaction.
         assert conn.execute(text("SHOW default_transaction_read_only")).scalar_one() == "on"
@@ -166,6 +172,7 @@ def test_the_read_only_role_can_read_and_search(engine: Engine, readonly_engine:
         factories.track(conn, title="Quiet Harbour")
     with readonly_engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM tracks")).scalar_one() == 1
+        assert conn.execute(text("SELECT count(username) FROM users")).scalar_one() == 0
         page = search(conn, query="Quiet Harbour")
         assert "Quiet Harbour" in [r.name for r in page.results]
 
@@ -296,3 +303,22 @@ def test_a_restored_copy_gets_the_database_owner_and_grants_back(
                 assert refused(conn, "DROP TABLE tracks CASCADE")
     finally:
         databases.drop(copy)
+
+
+def test_a_superuser_migrating_an_init_database_acts_as_its_owner(db_url: URL) -> None:
+    engine = create_engine(db_url, poolclass=pool.NullPool)  # the test server's superuser
+    with engine.begin() as conn:
+        migrations.downgrade(conn, revision="20261203_1940_api_tokens_limiter")
+    with engine.begin() as conn:
+        migrations.upgrade(conn, revision="head")
+    with engine.connect() as conn:
+        owner = conn.execute(
+            text(
+                "SELECT pg_get_userbyid(proowner) FROM pg_proc"
+                " WHERE proname = 'refresh_track_popularity'"
+            )
+        ).scalar_one()
+        role = conn.execute(text("SELECT current_user")).scalar_one()
+    engine.dispose()
+    assert owner == OWNER_ROLE
+    assert role != OWNER_ROLE  # and the connection is itself again afterwards

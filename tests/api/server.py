@@ -16,7 +16,8 @@ from sqlalchemy.engine import URL
 from searxng_cool.accounts import Account, create_token, register_user
 from searxng_cool.accounts.registry import OPERATOR
 from searxng_cool.api.app import create_app
-from searxng_cool.config import ApiConfig, DatabaseConfig, Settings
+from searxng_cool.config import APP_ROLE, ApiConfig, DatabaseConfig, Settings
+from tests.conftest import as_role
 from tests.scale.pooling import through_pooler
 
 
@@ -57,9 +58,14 @@ def free_port() -> int:
 
 @contextmanager
 def running_server(db_url: URL, api: ApiConfig | None = None) -> Iterator[RunningServer]:
-    """Serve the app on 127.0.0.1 in a thread until the block ends."""
-    db_url, connect_args = through_pooler(db_url)  # SEARXNG_COOL_TEST_POOLER=1: via pgbouncer
-    engine = create_engine(db_url, pool_size=8, max_overflow=8, connect_args=connect_args)
+    """Serve the app on 127.0.0.1 in a thread until the block ends.
+
+    It connects as the application role, as `serve` does in production: every operation
+    the tests drive works with that role's privileges and no more.
+    """
+    # SEARXNG_COOL_TEST_POOLER=1: through pgbouncer (tests/scale/pooling.py).
+    app_url, connect_args = through_pooler(as_role(db_url, APP_ROLE))
+    engine = create_engine(app_url, pool_size=8, max_overflow=8, connect_args=connect_args)
     settings = Settings(database=DatabaseConfig(url=db_url), source="tests", api=api or ApiConfig())
     app = create_app(settings, engine=engine)
     port = free_port()

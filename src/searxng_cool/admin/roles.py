@@ -26,6 +26,10 @@ from searxng_cool.errors import EnvironmentProblem
 
 # Tables the application only reads: the migration history is the owner's.
 READ_ONLY_TABLES = ("alembic_version", "catalog_version")  # the latter: bumped by its trigger
+# What the read-only role never sees: credentials (token hashes, the limiter's keys) and,
+# of `users`, the password hash (every other column it may read).
+SECRET_TABLES = ("api_tokens", "login_failures")
+SECRET_COLUMNS = {"users": ("password_hash",)}
 DML = "SELECT, INSERT, UPDATE, DELETE"
 _DUPLICATE = {"42710", "23505"}  # duplicate_object; unique_violation when racing
 
@@ -204,15 +208,34 @@ ORDER BY 1, 2
 """
 
 
+def _reader_statements(connection: Connection, name: str, bare: str, readonly: str) -> list[str]:
+    if bare in SECRET_TABLES:
+        return [f"REVOKE ALL ON {name} FROM {readonly}"]
+    hidden = SECRET_COLUMNS.get(bare)
+    if not hidden:
+        return [f"GRANT SELECT ON {name} TO {readonly}"]
+    shown = connection.execute(
+        text(
+            "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute"
+            " WHERE attrelid = CAST(:t AS regclass) AND attnum > 0 AND NOT attisdropped"
+            "   AND NOT attname = ANY(:hidden)"
+        ),
+        {"t": name, "hidden": list(hidden)},
+    ).scalar_one()
+    # A table-wide REVOKE also takes back column grants; the GRANT then restores exactly these.
+    return [
+        f"REVOKE SELECT ON {name} FROM {readonly}",
+        f"GRANT SELECT ({shown}) ON {name} TO {readonly}",
+    ]
+
+
 def _object_statements(connection: Connection, roles: Roles) -> list[str]:
     app, readonly = _ident(roles.app), _ident(roles.readonly)
     statements = []
     for kind, name, bare in connection.execute(text(_OWN_OBJECTS)).all():
         if kind == "table" and bare not in READ_ONLY_TABLES:
-            statements += [
-                f"GRANT {DML} ON {name} TO {app}",
-                f"GRANT SELECT ON {name} TO {readonly}",
-            ]
+            statements.append(f"GRANT {DML} ON {name} TO {app}")
+            statements += _reader_statements(connection, name, bare, readonly)
         elif kind in ("table", "view"):
             statements += [
                 f"REVOKE INSERT, UPDATE, DELETE ON {name} FROM {app}",

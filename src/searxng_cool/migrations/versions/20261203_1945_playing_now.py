@@ -26,7 +26,7 @@ def upgrade() -> None:
     op.execute(sql.revision_timeouts(lock_timeout="5s"))
     op.create_table(
         "playing_now",
-        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column(
             "track_metadata",
             postgresql.JSONB(astext_type=sa.Text()),
