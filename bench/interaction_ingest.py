@@ -14,11 +14,13 @@ three months, then times, on that one file:
    CSV, plain rows are checked in SQL and the rest by the Python reader, then set-based
    checks; the file's three months have empty partitions, so each is filled offline
    (`listening.bulk_months`);
-3. the same with the offline fill turned off (`bulk_min_rows` above the file's size): the
+3. the same file loaded again: every event is already recorded, nothing is inserted
+   (what makes `interactions load` idempotent: one anti-join against the months touched);
+4. the same with the offline fill turned off (`bulk_min_rows` above the file's size): the
    row path, which a month that already holds events takes;
-4. reference: bare COPY straight into `user_interactions` (no checks, no rejects report),
+5. reference: bare COPY straight into `user_interactions` (no checks, no rejects report),
    i.e. what the real table's five indexes, two foreign keys and trigger cost row by row;
-5. reference: the floor, the least PostgreSQL can do to put the rows into the real table
+6. reference: the floor, the least PostgreSQL can do to put the rows into the real table
    (COPY into new month tables, sorted index builds, foreign keys by anti-join, attach),
    with no checks and no rejects report.
 
@@ -175,6 +177,7 @@ def run(engine: Engine, events: int, workdir: Path) -> None:
     rejects = CollectedRejects()
     ingest = timed(engine, lambda c: record_file(c, path=path, rejects=rejects))
     assert not rejects.items, rejects.items[:3]
+    reload = timed(engine, lambda c: record_file(c, path))
     reset(engine)
     row_path = timed(engine, lambda c: record_file(c, path=path, bulk_min_rows=events + 1))
     reset(engine)
@@ -186,6 +189,7 @@ def run(engine: Engine, events: int, workdir: Path) -> None:
         "bare COPY into an unindexed copy (baseline)": baseline,
         "record_file, empty months (filled offline)": ingest,
         "record_file, row path (months with events)": row_path,
+        "record_file again, every event already recorded": reload,
         "bare COPY into user_interactions, no checks": direct,
         "offline load + attach, no checks (floor)": floor,
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,15 +46,44 @@ def test_cluster_dir() -> Path:
     return Path(configured) if configured else default_data_dir().parent / "test-pgdata"
 
 
+def others_connected(url: URL) -> int:
+    """Client sessions on the server besides this one (another suite, a developer's shell)."""
+    engine = create_engine(url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                )
+            )
+            return int(found.scalar_one())
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def running(cluster: EmbeddedCluster) -> Iterator[URL]:
+    """The cluster's URL while the block runs. Afterwards it is stopped only if this started
+    it and nobody else is connected: a cluster that was running before (someone else's, or
+    shared by several suites) is left running."""
+    started = cluster.ensure_running()
+    try:
+        yield cluster.url()
+    finally:
+        if started and cluster.is_running() and not others_connected(cluster.url()):
+            cluster.stop()
+
+
 @pytest.fixture(scope="session")
-def server_url() -> URL:
+def server_url() -> Iterator[URL]:
     """A superuser (or CREATEDB) URL on the maintenance database of the test server."""
     configured = os.environ.get("TEST_DATABASE_URL")
     if configured:
-        return make_url(configured).set(drivername="postgresql+psycopg")
-    cluster = EmbeddedCluster(test_cluster_dir(), settings=TEST_CLUSTER_SETTINGS)
-    cluster.ensure_running()
-    return cluster.url()
+        yield make_url(configured).set(drivername="postgresql+psycopg")
+        return
+    with running(EmbeddedCluster(test_cluster_dir(), settings=TEST_CLUSTER_SETTINGS)) as url:
+        yield url
 
 
 class DatabaseFactory:

@@ -16,6 +16,8 @@ if [ -z "${DATABASE_URL:-}" ]; then
 fi
 "${CLI[@]}" init
 "${CLI[@]}" demo --records "${DEMO_RECORDS:-5000}"
+echo "loaded ${DEMO_RECORDS:-5000} generated demo records (source types demo_*);" \
+  "remove them with: ${CLI[*]} demo --remove"
 "${CLI[@]}" popularity refresh
 # status exits 1 (warning) or 2 (critical) for monitoring; here it is shown, not fatal.
 "${CLI[@]}" status || echo "status: exit $? (see the checks above)"

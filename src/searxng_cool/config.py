@@ -79,6 +79,9 @@ OPERATIONS_DEFAULTS: dict[str, float] = {
     "CACHE_HIT_MIN_RATIO": 0.99,
     "CACHE_HIT_MIN_BLOCKS": 100_000,  # a new or restored database reads from disk first
     "UNUSED_INDEX_MIN_BYTES": 1_048_576,  # smaller unused indexes cost too little to flag
+    # An index is "unused" only once the statistics have watched it this long (a fresh
+    # install's new indexes have simply not been asked for yet).
+    "UNUSED_INDEX_MIN_DAYS": 7,
     "POPULARITY_STALE_HOURS": 24,
     "REPLICATION_LAG_WARN_SECONDS": 30,
     "REPLICATION_LAG_CRITICAL_SECONDS": 300,
@@ -133,6 +136,8 @@ KNOWN_ENGINE_OPTIONS = {
 
 _VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
 _PASSWORD_IN_URL = re.compile(r"(?P<head>[a-z0-9+]+://[^:/@\s]+:)(?P<secret>[^@\s]+)(?P<tail>@)")
+
+MAX_PORT = 65535
 
 
 def redact(text: str) -> str:
@@ -295,11 +300,17 @@ def parse_database_url(value: Any, key: str = "DATABASE.SQLALCHEMY_DATABASE_URI"
             f"config: {key} = {value!r} is empty; expected postgresql://user@host/dbname"
         )
     try:
+        # A port that is not a number is a ValueError from inside make_url, not an ArgumentError.
         url = make_url(value.strip())
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise ConfigError(
-            f"config: {key} = {redact(value)!r} is not a URL; expected postgresql://user@host/dbname"
+            f"config: {key} = {redact(value)!r} is not a URL (from DATABASE_URL or the "
+            "config file); expected postgresql://user@host:5432/dbname"
         ) from None
+    if url.port is not None and not 1 <= url.port <= MAX_PORT:
+        raise ConfigError(
+            f"config: {key} = {redact(value)!r} has port {url.port}; a port is 1..{MAX_PORT}"
+        )
     backend = url.get_backend_name()
     if backend not in {"postgresql", "postgres"}:
         raise ConfigError(

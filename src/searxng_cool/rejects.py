@@ -51,10 +51,27 @@ class CollectedRejects:
         self.items.append(rejection)
 
 
+MAX_NUMBERED = 10_000
+
+
+def unused_path(wanted: Path) -> Path:
+    """`wanted` if nothing is there, else the first free `stem.N.suffix` beside it."""
+    if not wanted.exists():
+        return wanted
+    for number in range(1, MAX_NUMBERED):
+        candidate = wanted.with_name(f"{wanted.stem}.{number}{wanted.suffix}")
+        if not candidate.exists():
+            return candidate
+    raise InvalidInput(f"{wanted} and {MAX_NUMBERED} numbered copies exist; give --rejects")
+
+
 class JsonlRejects:
     """Writes each rejection as one JSON object per line to `path`.
 
     The file is created at the first rejection: a run that refuses nothing leaves no file.
+    It never overwrites an earlier report (perhaps the only record of an earlier run's
+    refusals): when `path` is taken, `NAME.1.jsonl`, `NAME.2.jsonl`, ... beside it is
+    written instead, and `path` then says which.
     """
 
     def __init__(self, path: Path) -> None:
@@ -78,8 +95,10 @@ class JsonlRejects:
         if not self._entered:
             raise RuntimeError("JsonlRejects must be used as a context manager")
         if self._file is None:
+            self.path = unused_path(self.path)
             try:
-                self._file = self.path.open("w", encoding="utf-8")
+                # "x": never truncate a file that appeared since unused_path looked.
+                self._file = self.path.open("x", encoding="utf-8")
             except OSError as exc:
                 raise InvalidInput(
                     f"cannot write the rejects file {self.path}: {exc.strerror}"

@@ -98,7 +98,7 @@ def test_an_unused_index_is_flagged(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("CREATE INDEX wide_v_never_used ON wide (v)"))
     assert run_status(engine)["unused indexes"].level is Level.OK  # under the size floor
-    check = run_status(engine, UNUSED_INDEX_MIN_BYTES=0)["unused indexes"]
+    check = run_status(engine, UNUSED_INDEX_MIN_BYTES=0, UNUSED_INDEX_MIN_DAYS=0)["unused indexes"]
     assert check.level is Level.WARNING
     assert any(d.startswith("wide_v_never_used") for d in check.details)
 
@@ -322,7 +322,7 @@ def test_a_partitioned_index_is_reported_once_by_its_own_name(engine: Engine) ->
     with engine.begin() as conn:
         conn.execute(text("CREATE INDEX ui_track_again ON user_interactions (track_id)"))
         conn.execute(text("CREATE INDEX ui_user_type ON user_interactions (user_id, context)"))
-    checks = run_status(engine, UNUSED_INDEX_MIN_BYTES=0)
+    checks = run_status(engine, UNUSED_INDEX_MIN_BYTES=0, UNUSED_INDEX_MIN_DAYS=0)
     duplicates = checks["duplicate indexes"]
     assert duplicates.level is Level.WARNING
     assert duplicates.details.count("idx_user_interactions_track_id = ui_track_again") == 1
@@ -342,7 +342,9 @@ def test_a_scanned_partitioned_index_counts_as_used(engine: Engine, old_interact
         "SELECT sum(idx_scan) FROM pg_stat_user_indexes WHERE indexrelname LIKE '%track_id_idx'",
         lambda n: n is not None and int(str(n)) >= 1,
     )
-    details = run_status(engine, UNUSED_INDEX_MIN_BYTES=0)["unused indexes"].details
+    details = run_status(engine, UNUSED_INDEX_MIN_BYTES=0, UNUSED_INDEX_MIN_DAYS=0)[
+        "unused indexes"
+    ].details
     assert not any(d.startswith("idx_user_interactions_track_id:") for d in details)
     assert any(d.startswith("idx_user_interactions_created:") for d in details)
 

@@ -14,8 +14,10 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, pool, text
 from sqlalchemy.engine import URL
+from typer.testing import CliRunner
 
 from searxng_cool.admin import migrations
+from searxng_cool.cli.main import app
 from tests.conftest import REPO_ROOT
 
 
@@ -183,5 +185,35 @@ def test_a_new_revision_holds_the_difference_between_models_and_database(
     body = path.read_text()
     assert path.parent == tmp_path
     assert re.fullmatch(r"\d{8}_\d{4}_restore_isrc_index\.py", path.name)  # 32 chars at most
-    assert "op.create_index('idx_tracks_isrc'" in body
-    assert f"down_revision: str | Sequence[str] | None = '{migrations.heads()[0]}'" in body
+    assert 'op.create_index("idx_tracks_isrc"' in body
+    assert f'down_revision: str | Sequence[str] | None = "{migrations.heads()[0]}"' in body
+
+
+def test_migrate_with_no_model_change_writes_no_file_and_says_so(db_url: URL) -> None:
+    versions = migrations.MIGRATIONS_DIR / "versions"
+    before = set(versions.glob("*.py"))
+    env = {"DATABASE_URL": db_url.render_as_string(hide_password=False)}
+    result = CliRunner().invoke(app, ["migrate", "-m", "nothing changed"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "no revision written" in result.output
+    assert set(versions.glob("*.py")) == before
+
+
+def test_a_generated_revision_passes_the_projects_lint_and_format_checks(
+    connection: Connection,
+) -> None:
+    connection.execute(text("DROP INDEX idx_tracks_isrc"))
+    path = migrations.new_revision(connection, message="lint clean probe")
+    assert path is not None
+    try:
+        for check in (["check"], ["format", "--check"]):
+            linted = subprocess.run(
+                [sys.executable, "-m", "ruff", *check, str(path)],
+                capture_output=True,
+                text=True,
+                cwd=REPO_ROOT,
+                check=False,
+            )
+            assert linted.returncode == 0, linted.stdout + linted.stderr
+    finally:
+        path.unlink()

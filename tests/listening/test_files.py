@@ -45,7 +45,7 @@ def test_jsonl_lines_become_events_with_their_line_numbers(tmp_path: Path) -> No
     ("line", "reason"),
     [
         (b"[1, 2]", "must hold a JSON object"),
-        (b"{nope", "not JSON"),
+        (b"{nope", "not valid JSON"),
         (b'{"user_id": 1, "interaction_type": "play"}', "missing track_id"),
         (
             b'{"user_id": 1, "track_id": 2, "interaction_type": "play", "duration": 3}',

@@ -282,11 +282,15 @@ def test_a_batch_of_history_gets_its_own_month_partitions(
 def test_two_concurrent_batches_needing_the_same_new_month_both_succeed(engine: Engine) -> None:
     with engine.begin() as conn:
         user, track = factories.user(conn), factories.track(conn)
-    event = InteractionEvent(user, track, "play", created_at=datetime(2011, 6, 15, tzinfo=UTC))
+    # Two different events of the month (the same event twice is recorded once).
+    events = [
+        InteractionEvent(user, track, "play", created_at=datetime(2011, 6, day, tzinfo=UTC))
+        for day in (15, 16)
+    ]
     started = threading.Barrier(2)
     outcomes: list[object] = []
 
-    def load() -> None:
+    def load(event: InteractionEvent) -> None:
         try:
             with engine.begin() as conn:
                 started.wait(5)
@@ -294,7 +298,7 @@ def test_two_concurrent_batches_needing_the_same_new_month_both_succeed(engine: 
         except Exception as exc:  # the test reports any failure below
             outcomes.append(exc)
 
-    workers = [threading.Thread(target=load) for _ in range(2)]
+    workers = [threading.Thread(target=load, args=(event,)) for event in events]
     for worker in workers:
         worker.start()
     for worker in workers:

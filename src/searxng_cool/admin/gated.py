@@ -104,7 +104,7 @@ def run_gated(
         elif backup_path is not None and nothing_to_do:
             skipped = "already at head: nothing to apply"
         elif backup_path is not None:
-            backup_path.parent.mkdir(parents=True, exist_ok=True)
+            backup.private_directory(backup_path.parent)
             taken = backup.create_backup(config=config, path=backup_path, progress=progress)
         _apply(engine, ops=ops, revision=revision, downgrade=downgrade, taken=taken)
         with engine.connect() as conn:

@@ -53,6 +53,8 @@ class Check:
     value: str
     threshold: str = ""
     details: list[str] = field(default_factory=list)
+    # The check's figures as numbers (bytes, counts, ratios) for monitoring; `value` is prose.
+    numbers: dict[str, float | int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -61,6 +63,7 @@ class Check:
             "value": self.value,
             "threshold": self.threshold,
             "details": self.details,
+            "numbers": self.numbers,
         }
 
 
@@ -118,7 +121,20 @@ def index_usage(connection: Connection, *, ops: OperationsConfig) -> Check:
         f">= {ops['INDEX_USAGE_MIN_RATIO']:.0%} on tables with >= {ops['INDEX_USAGE_MIN_ROWS']:.0f} "
         f"rows and >= {ops['INDEX_USAGE_MIN_SCANS']:.0f} scans",
         low,
+        numbers={"judged": judged, "below": len(low), "insufficient_data": sparse},
     )
+
+
+# The project's own maintenance and bulk statements are slow by nature and are not the
+# application's queries: DDL, COPY, VACUUM/ANALYZE, view refreshes, and the set-based
+# statements of catalog ingest and interaction loads (they read their temporary tables).
+MAINTENANCE_STATEMENTS = (
+    r"^\s*(COPY|CREATE|ALTER|DROP|REFRESH|VACUUM|ANALYZE|TRUNCATE|CLUSTER|REINDEX|DO|SELECT "
+    r"ensure_user_interactions_partition)\b"
+    r"|\m(batch_tracks|batch_artists|batch_albums|incoming_tracks|changed_tracks|changed_artists"
+    r"|changed_albums|new_mappings|ingest_staging|ingest_raw|ingest_keys|interaction_staging"
+    r"|interaction_raw|interaction_not_plain)\M"
+)
 
 
 def slow_queries(connection: Connection, *, ops: OperationsConfig) -> Check:
@@ -133,8 +149,9 @@ def slow_queries(connection: Connection, *, ops: OperationsConfig) -> Check:
         sql="SELECT calls, mean_exec_time, total_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 80) "
         "FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
         "WHERE d.datname = current_database() AND mean_exec_time > :ms "
-        "ORDER BY total_exec_time DESC LIMIT 10",
+        "AND query !~* :maintenance ORDER BY total_exec_time DESC LIMIT 10",
         ms=ops["SLOW_QUERY_MS"],
+        maintenance=MAINTENANCE_STATEMENTS,
     )
     details = [
         f"{mean:.0f} ms mean x {calls} calls = {total:.0f} ms: {q}"
@@ -146,6 +163,7 @@ def slow_queries(connection: Connection, *, ops: OperationsConfig) -> Check:
         f"{len(found)} slow",
         threshold,
         details,
+        numbers={"slow": len(found)},
     )
 
 
@@ -206,7 +224,32 @@ SELECT i.indexrelid::regclass::text || CASE WHEN c.relispartition
 """
 
 
+# Statistics cover the time since the later of: the first size sample (`status` records
+# one when it first runs) and the last statistics reset.
+WATCHED_DAYS = """
+SELECT extract(epoch FROM now() - greatest(
+           (SELECT min(sampled_at) FROM size_samples),
+           (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database())
+       )) / 86400
+"""
+
+
+def _days_watched(connection: Connection) -> float:
+    if connection.execute(text("SELECT to_regclass('size_samples')")).scalar() is None:
+        return 0.0
+    days = connection.execute(text(WATCHED_DAYS)).scalar()
+    return float(days) if days is not None else 0.0
+
+
 def unused_indexes(connection: Connection, *, ops: OperationsConfig) -> Check:
+    threshold = (
+        f"idx_scan = 0, non-unique, >= {ops['UNUSED_INDEX_MIN_BYTES'] / 1048576:.1f} MB, "
+        f"statistics older than {ops['UNUSED_INDEX_MIN_DAYS']:.0f} days"
+    )
+    watched = _days_watched(connection)
+    if watched < ops["UNUSED_INDEX_MIN_DAYS"]:
+        value = f"not judged yet: statistics cover {watched:.1f} days"
+        return Check("unused indexes", Level.OK, value, threshold, numbers={"days": watched})
     # A partitioned index is used when any partition's copy is; its size is theirs summed.
     unused = rows(
         connection,
@@ -221,8 +264,9 @@ def unused_indexes(connection: Connection, *, ops: OperationsConfig) -> Check:
         "unused indexes",
         Level.WARNING if unused else Level.OK,
         f"{len(unused)} never scanned",
-        f"idx_scan = 0, non-unique, >= {ops['UNUSED_INDEX_MIN_BYTES'] / 1048576:.1f} MB",
+        threshold,
         [f"{name}: {size / 1048576:.1f} MB" for name, size in unused],
+        numbers={"unused": len(unused), "bytes": sum(int(size) for _, size in unused)},
     )
 
 

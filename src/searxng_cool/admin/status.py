@@ -84,7 +84,7 @@ def _revision(connection: Connection) -> Check:
             ["unknown revision"],
         )
     level = Level.WARNING if waiting else Level.OK
-    return Check("migrations", level, value, "current = head", waiting)
+    return Check("migrations", level, value, "current = head", waiting, {"pending": len(waiting)})
 
 
 def _sizes(connection: Connection, *, record: bool) -> Check:
@@ -121,6 +121,7 @@ def _sizes(connection: Connection, *, record: bool) -> Check:
         f"database {sizes['database'] / 1048576:.1f} MB",
         "growth since the last sample",
         details,
+        numbers={f"{name}_bytes": size for name, size in sizes.items()},
     )
 
 
@@ -133,7 +134,13 @@ def _popularity_refresh(connection: Connection, ops: OperationsConfig) -> Check:
         return Check("popularity view refreshed", Level.INFO, "no refresh recorded yet", threshold)
     hours = (datetime.now(UTC) - last).total_seconds() / 3600
     level = Level.WARNING if hours > ops["POPULARITY_STALE_HOURS"] else Level.OK
-    return Check("popularity view refreshed", level, f"{hours:.1f} h ago", threshold)
+    return Check(
+        "popularity view refreshed",
+        level,
+        f"{hours:.1f} h ago",
+        threshold,
+        numbers={"hours": hours},
+    )
 
 
 def _guarded(

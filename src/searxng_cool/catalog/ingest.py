@@ -46,6 +46,7 @@ class IngestSummary:
     rejected: int = 0
     batches: int = 0
     reject_reasons: dict[str, int] = field(default_factory=dict)
+    rejects_path: Path | None = None  # where the rejects went, if any (set by the caller)
 
     @property
     def rows(self) -> int:
@@ -180,13 +181,16 @@ def ingest_file(
     progress: Progress | None = None,
     after_load: AfterLoad | None = None,
 ) -> IngestSummary:
-    """Load `path` into the catalog, committing one transaction per batch on `engine`."""
+    """Load `path` into the catalog, committing one transaction per batch on `engine`.
+
+    `progress(bytes_read, size)` is called as the file is read (from the reading thread).
+    """
     if not path.is_file():
         raise NotFound(f"input file {path} does not exist")
     if not 1 <= batch_size <= MAX_BATCH_SIZE:
         raise InvalidInput(f"batch size {batch_size} is outside 1..{MAX_BATCH_SIZE}")
     summary = IngestSummary()
-    source = ProgressFile(path)
+    source = ProgressFile(path, on_progress=progress)
     counted = CountedRejects(rejects, summary)
     produce = batches(validated(read_rows(source, mapping), counted), batch_size)
     for batch in read_ahead(produce):

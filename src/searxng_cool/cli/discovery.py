@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from searxng_cool import json_input
 from searxng_cool.cli.common import console, handles_errors, transaction
 from searxng_cool.cli.common import user_id as find_user
 from searxng_cool.discovery import listing, sessions
@@ -22,10 +23,7 @@ discover_app = typer.Typer(help="Discovery sessions: start, next, act, end.", no
 
 
 def _json_object(value: str, what: str) -> dict[str, Any]:
-    try:
-        parsed = json.loads(value)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{what} is not valid JSON ({exc.msg}): {value!r}") from exc
+    parsed = json_input.loads(value, what=what)
     if not isinstance(parsed, dict):
         raise InvalidInput(
             f'{what} must be a JSON object like \'{{"mood": "calm"}}\', got {value!r}'

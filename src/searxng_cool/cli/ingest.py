@@ -11,6 +11,7 @@ from rich.progress import DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 
 from searxng_cool.accounts.users import get_or_create_user
+from searxng_cool.catalog.demo import DEMO_PREFIX, remove_demo_data
 from searxng_cool.catalog.generator import write_records
 from searxng_cool.catalog.ingest import (
     DEFAULT_BATCH_SIZE,
@@ -43,12 +44,12 @@ def _run(
     with (
         engine(settings()) as eng,
         JsonlRejects(rejects) as sink,
-        Progress(*columns, console=console) as bar,
+        Progress(*columns, console=console, transient=True) as bar,
     ):
         task = bar.add_task(
             f"ingest {path.name}", total=path.stat().st_size if path.is_file() else 1
         )
-        return ingest_file(
+        summary = ingest_file(
             eng,
             path=path,
             mapping=mapping,
@@ -57,6 +58,8 @@ def _run(
             progress=lambda done, total: bar.update(task, completed=done, total=total),
             after_load=after_load,
         )
+    summary.rejects_path = sink.path if sink.written else None
+    return summary
 
 
 def plays_rejects_path(rejects: Path) -> Path:
@@ -67,7 +70,7 @@ def plays_rejects_path(rejects: Path) -> Path:
 
 def _ingest_scrobbles(
     file: Path, username: str, rejects: Path, batch_size: int
-) -> tuple[IngestSummary, ScrobblePlays, Path]:
+) -> tuple[IngestSummary, ScrobblePlays, Path | None]:
     plays_rejects = plays_rejects_path(rejects)
     with transaction() as connection:
         try:
@@ -79,10 +82,10 @@ def _ingest_scrobbles(
         summary = _run(file, SCROBBLE_FORMAT, None, rejects, batch_size, after_load=plays)
     with transaction() as connection:
         rebuild_profiles(connection, user_ids=[user_id])
-    return summary, plays, plays_rejects
+    return summary, plays, sink.path if sink.written else None
 
 
-def _show(summary: IngestSummary, rejects: Path) -> None:
+def _show(summary: IngestSummary, file: Path) -> None:
     table = Table("rows", "inserted", "merged", "unchanged", "rejected", "batches")
     table.add_row(
         *(
@@ -100,7 +103,15 @@ def _show(summary: IngestSummary, rejects: Path) -> None:
     console.print(table)
     if summary.rejected:
         reasons = ", ".join(f"{k}: {n}" for k, n in sorted(summary.reject_reasons.items()))
-        console.print(f"rejects ({reasons}) written to {rejects}", markup=False, highlight=False)
+        console.print(
+            f"rejects ({reasons}) written to {summary.rejects_path}", markup=False, highlight=False
+        )
+    if summary.rows and summary.rejected == summary.rows:
+        raise InvalidInput(
+            f"every one of the {summary.rows} rows of {file.name} was rejected (reasons in "
+            f"{summary.rejects_path}); if the file is of a known shape, name it with --format "
+            f"({', '.join(shipped_formats())}), or describe its columns with --mapping FILE.yml"
+        )
 
 
 @handles_errors
@@ -117,7 +128,9 @@ def ingest(  # noqa: PLR0917 - each parameter is one of the command's options
     rejects: Annotated[
         Path | None,
         typer.Option(
-            "--rejects", help="Where rejected rows go (default: FILE's name + .rejects.jsonl here)."
+            "--rejects",
+            help="Where rejected rows go (default: FILE's name + .rejects.jsonl here); made "
+            "only if a row is rejected, numbered (NAME.1.jsonl) rather than over an earlier one.",
         ),
     ] = None,
     batch_size: Annotated[
@@ -143,14 +156,14 @@ def ingest(  # noqa: PLR0917 - each parameter is one of the command's options
     """
     rejects = rejects or Path(f"{file.name}.rejects.jsonl")
     if user is None:
-        _show(_run(file, format_name, mapping, rejects, batch_size), rejects)
+        _show(_run(file, format_name, mapping, rejects, batch_size), file)
         return
     if format_name != SCROBBLE_FORMAT or mapping is not None:
         raise InvalidInput(
             f"--user needs --format {SCROBBLE_FORMAT} (got {format_name or mapping})"
         )
     summary, plays, plays_rejects = _ingest_scrobbles(file, user, rejects, batch_size)
-    _show(summary, rejects)
+    _show(summary, file)
     refused = sum(plays.rejected_by_code.values())
     console.print(
         f"plays for {user}: {plays.recorded} recorded, {plays.already_recorded} already "
@@ -169,15 +182,43 @@ def demo(
         ),
     ] = 5000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the generator.")] = 1,
+    remove: Annotated[
+        bool,
+        typer.Option(
+            "--remove", help="Take the demo data out again (tracks, albums, artists, mappings)."
+        ),
+    ] = False,
 ) -> None:
     """Generate realistic source records (several services, duplicates, accents) and ingest them.
 
+    Demo records carry their own source types (demo_spotify, demo_deezer, ...), so they are
+    never mistaken for real data; `demo --remove` takes them out completely (a demo track a
+    user played or put in a playlist is kept, and counted).
+
     Example: db_cli.py demo --records 5000
+    Example: db_cli.py demo --remove
     """
+    if remove:
+        with transaction() as connection:
+            removed = remove_demo_data(connection)
+        console.print(
+            f"removed demo data: {removed.tracks} tracks, {removed.albums} albums, "
+            f"{removed.artists} artists, {removed.mappings} source mappings"
+            + (
+                f"; kept {removed.kept_tracks} demo tracks that users played or listed"
+                if removed.kept_tracks
+                else ""
+            ),
+            markup=False,
+            highlight=False,
+        )
+        return
     with tempfile.TemporaryDirectory() as folder:
-        path = write_records(Path(folder) / "demo_records.csv", records, seed=seed)
+        path = write_records(
+            Path(folder) / "demo_records.csv", records, seed=seed, source_prefix=DEMO_PREFIX
+        )
         rejects = Path(folder) / "demo.rejects.jsonl"
-        _show(_run(path, None, None, rejects, DEFAULT_BATCH_SIZE), rejects)
+        _show(_run(path, None, None, rejects, DEFAULT_BATCH_SIZE), path)
 
 
 def register(app: typer.Typer) -> None:

@@ -32,13 +32,20 @@ def load(
     file: Annotated[Path, typer.Argument(help="JSON Lines (.jsonl) or CSV (.csv) events.")],
     rejects: Annotated[
         Path | None,
-        typer.Option(help="Where refused lines go (JSON Lines); default FILE.rejects.jsonl here."),
+        typer.Option(
+            help="Where refused lines go (JSON Lines; made only if some are refused, never "
+            "over an earlier report); default FILE.rejects.jsonl here."
+        ),
     ] = None,
     file_format: Annotated[
         str | None, typer.Option("--format", help="jsonl or csv (default: from the suffix).")
     ] = None,
 ) -> None:
     """Load a file of interaction events in one transaction; refused lines go to a report.
+
+    Loading the same events again (same user, track, type and time) records nothing new,
+    whether the first load finished or was killed; the summary counts them as already
+    recorded. Events without a time are recorded at the time of loading, every time.
 
     Connects as DATABASE_OWNER_URL: a month with many events becomes its partition offline.
 
@@ -53,7 +60,7 @@ def load(
         # As the owner: a month with many events is filled offline and swapped in as its
         # partition (DDL the application role may not run).
         transaction(owner_settings()) as connection,
-        Progress(*columns, TimeElapsedColumn(), console=console) as bar,
+        Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar,
     ):
         task = bar.add_task(f"loading {file.name}", total=max(total, 0))
         report = recording.record_file(
@@ -63,16 +70,17 @@ def load(
             rejects=sink,
             progress=lambda done: bar.update(task, completed=done),
         )
-    _print_summary(report, report_path)
+    _print_summary(report, sink.path if sink.written else None)
 
 
-def _print_summary(report: recording.BatchReport, report_path: Path) -> None:
-    summary = Table("accepted", "rejected", "events/s", "rejects report")
+def _print_summary(report: recording.BatchReport, report_path: Path | None) -> None:
+    summary = Table("accepted", "already recorded", "rejected", "events/s", "rejects report")
     summary.add_row(
         str(report.accepted),
+        str(report.already_recorded),
         str(report.rejected),
         f"{report.events_per_second:,.0f}",
-        str(report_path) if report.rejected else "-",
+        str(report_path) if report_path else "-",
     )
     console.print(summary)
     for code, count in sorted(report.rejected_by_code.items()):

@@ -13,6 +13,7 @@ from searxng_cool.cli import jobs as jobs_cli
 from searxng_cool.cli import pooler as pooler_cli
 from searxng_cool.cli import replicas as replicas_cli
 from searxng_cool.cli import search as search_command
+from searxng_cool.cli.common import configure_debug_log
 
 app = typer.Typer(
     name="searxng-cool-db",
@@ -38,4 +39,5 @@ app.add_typer(cache_cli.app, name="cache")
 
 
 def run() -> None:
+    configure_debug_log()
     app()

@@ -133,9 +133,17 @@ def restore(
 
 @handles_errors
 def status(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for monitoring.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON for monitoring (figures as numbers).")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show each check's details and threshold.")
+    ] = False,
 ) -> None:
     """Health in one screen; exit code 0 ok, 1 warning, 2 critical.
+
+    The default view is one line per check; --verbose adds the details (which tables,
+    which queries) and the thresholds.
 
     Example: db_cli.py status --json
     """
@@ -144,11 +152,15 @@ def status(
     if as_json:
         typer.echo(json.dumps(report.as_json(), indent=2))
     else:
-        table = Table("check", "state", "value", "threshold", title="database status")
+        columns = (
+            ("check", "state", "value", "threshold") if verbose else ("check", "state", "value")
+        )
+        table = Table(*columns, title="database status")
         for check in report.checks:
             style = LEVEL_STYLE[check.level]
-            value = "\n".join([check.value, *(f"  {d}" for d in check.details)])
-            table.add_row(check.name, f"[{style}]{check.level.label}[/]", value, check.threshold)
+            shown = [check.value, *(f"  {d}" for d in check.details)] if verbose else [check.value]
+            cells = [check.name, f"[{style}]{check.level.label}[/]", "\n".join(shown)]
+            table.add_row(*cells, *([check.threshold] if verbose else []))
         console.print(table)
     raise typer.Exit(report.exit_code)
 

@@ -11,6 +11,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from searxng_cool import json_input
 from searxng_cool.cli.common import console, errors, handles_errors, transaction, user_id
 from searxng_cool.errors import InvalidInput
 from searxng_cool.playlists import editing, manage, reading, smart
@@ -24,9 +25,10 @@ PlaylistId = Annotated[int, typer.Argument(help="Playlist id.")]
 
 def _read_rules(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"cannot read rules from {path}: {exc}") from exc
+    return json_input.loads(text, what=f"rules file {path}")
 
 
 @app.command("refresh-smart")
@@ -79,7 +81,9 @@ def create(
     name: Annotated[str, typer.Argument(help="Playlist name.")],
     owner: Annotated[str, typer.Option("--owner", help="Owner's user name or id.")],
     public: Annotated[bool, typer.Option("--public", help="Visible to everyone.")] = False,
-    collaborative: Annotated[bool, typer.Option("--collaborative")] = False,
+    collaborative: Annotated[
+        bool, typer.Option("--collaborative", help="Editors the owner invites may change it.")
+    ] = False,
     rules_file: Annotated[
         Path | None, typer.Option("--rules", help="JSON rules: makes it a smart playlist.")
     ] = None,

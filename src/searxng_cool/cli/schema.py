@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from searxng_cool.cli.common import (
     settings,
     transaction,
 )
+from searxng_cool.errors import InvalidInput
 
 
 @handles_errors
@@ -125,6 +127,26 @@ def upgrade(
     )  # fmt: skip
 
 
+def _resolve_and_confirm(revision: str, *, yes: bool, sql: bool) -> str:
+    """The absolute target of `revision` (`-1` -> an id); if the downgrade drops tables
+    holding rows, name them and go on only if confirmed."""
+    with transaction() as connection:
+        target = migrations.resolve_target(connection, revision)
+        doomed = {} if sql else migrations.tables_dropped_with_rows(connection, revision=target)
+    if not doomed:
+        return target
+    listed = ", ".join(f"{name} ({rows:,} rows)" for name, rows in doomed.items())
+    question = f"downgrade {revision} drops {len(doomed)} table(s) holding rows: {listed}"
+    if yes:
+        console.print(f"{question}; confirmed by --yes", markup=False, highlight=False)
+        return target
+    if not sys.stdin.isatty():
+        raise InvalidInput(f"{question}; run again with --yes to confirm")
+    if not typer.confirm(f"{question}. Go on?", default=False):
+        raise InvalidInput("nothing was changed")
+    return target
+
+
 @handles_errors
 def downgrade(
     revision: Annotated[
@@ -136,12 +158,19 @@ def downgrade(
     backup_dir: BackupDir = Path("backups"),
     lock_timeout_ms: LockTimeout = None,
     statement_timeout_ms: StatementTimeout = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm dropping tables that hold rows (no question).")
+    ] = False,
 ) -> None:
     """Back up (verified), then revert migrations down to REVISION (required) under timeouts.
 
+    A downgrade that drops tables holding rows names them with their row counts and asks
+    first; without a terminal it needs --yes.
+
     Example: db_cli.py downgrade -1
-    Example: db_cli.py downgrade base --no-backup    (remove every object the migrations made)
+    Example: db_cli.py downgrade base --no-backup --yes   (remove every object the migrations made)
     """
+    revision = _resolve_and_confirm(revision, yes=yes, sql=sql)
     _gated(
         revision, downgrade=True, sql=sql, no_backup=no_backup, backup_dir=backup_dir,
         lock_timeout_ms=lock_timeout_ms, statement_timeout_ms=statement_timeout_ms,
@@ -160,6 +189,9 @@ def migrate(
     """
     with transaction(owner_settings()) as connection:
         path = migrations.new_revision(connection, message=message)
+    if path is None:
+        console.print("the models match the database: nothing to migrate, no revision written")
+        return
     console.print(f"wrote {path}")
     findings = lint.lint_file(path)
     operations.print_findings(findings)
@@ -200,5 +232,7 @@ def history() -> None:
 
 
 def register(app: typer.Typer) -> None:
-    for command in (init, upgrade, downgrade, migrate, current, history):
+    for command in (init, upgrade, migrate, current, history):
         app.command()(command)
+    # "-1" is a revision, not an option: unknown options reach the REVISION argument.
+    app.command(context_settings={"ignore_unknown_options": True})(downgrade)

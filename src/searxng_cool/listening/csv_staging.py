@@ -100,7 +100,7 @@ _FALL_BACK_ON = (psycopg.errors.DataError, psycopg.errors.BadCopyFileFormat)
 def _header(path: Path) -> list[str]:
     """The CSV header, checked as the Python reader checks it (an InvalidInput otherwise)."""
     with files.open_file(path) as handle:
-        first = handle.readline().decode("utf-8", "surrogateescape")
+        first = files.without_bom(handle.readline()).decode("utf-8", "surrogateescape")
     return files.csv_header(csv.reader(io.StringIO(first), strict=True), path)
 
 

@@ -16,7 +16,7 @@ from time import perf_counter
 from sqlalchemy import Connection, text
 
 from searxng_cool.db import maintenance
-from searxng_cool.errors import InvalidInput
+from searxng_cool.errors import InvalidInput, NotFound
 
 POPULARITY_VIEW = "mv_track_popularity"
 
@@ -148,7 +148,10 @@ def refresh_view(connection: Connection) -> RefreshReport:
 
 
 def track_counters(connection: Connection, *, track_id: int) -> TrackCounters | None:
-    """The live counters of one track (None when it has never had an interaction)."""
+    """The live counters of one track (None when it has never had an interaction).
+
+    NotFound when there is no such track: "no interactions" would hide a mistyped id.
+    """
     row = connection.execute(
         text(
             "SELECT track_id, total_interactions, total_plays, total_likes,"
@@ -157,7 +160,14 @@ def track_counters(connection: Connection, *, track_id: int) -> TrackCounters | 
         ),
         {"track_id": track_id},
     ).one_or_none()
-    return None if row is None else TrackCounters(*row)
+    if row is not None:
+        return TrackCounters(*row)
+    exists = connection.execute(
+        text("SELECT EXISTS (SELECT FROM tracks WHERE id = :track_id)"), {"track_id": track_id}
+    ).scalar_one()
+    if not exists:
+        raise NotFound(f"track {track_id} does not exist in the catalog; check the id")
+    return None
 
 
 def compute_popularity(

@@ -59,6 +59,22 @@ SELECT s.line,
  ORDER BY s.line
 """
 
+# Events already in the log (same user, track, type and time) are taken out of the batch:
+# that is what makes a re-load of a file record nothing twice, whether the first load
+# finished or was killed (a load is one transaction, so a killed one left nothing). Undated
+# events are recorded at now() and are never "already recorded". The time range is bound
+# as constants so that only the partitions the batch touches are read.
+DROP_ALREADY_RECORDED = """
+DELETE FROM interaction_staging s
+ USING user_interactions ui
+ WHERE ui.user_id = s.user_id
+   AND ui.track_id = s.track_id
+   AND ui.interaction_type = s.interaction_type
+   AND ui.created_at = s.created_at
+   AND ui.created_at BETWEEN :earliest AND :latest
+"""
+STAGED_TIME_RANGE = "SELECT min(created_at), max(created_at) FROM interaction_staging"
+
 # A batch of history (a Last.fm import) gets its own month partitions instead of filling
 # the default partition; months outside 2000-01 .. next month are left to the default, so
 # a hostile timestamp cannot make thousands of partitions.
@@ -101,10 +117,15 @@ class BatchReport:
     rejected: int
     rejected_by_code: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    already_recorded: int = 0  # events of the batch the log already held (not recorded again)
 
     @property
     def events_per_second(self) -> float:
-        return (self.accepted + self.rejected) / self.seconds if self.seconds else 0.0
+        return (
+            (self.accepted + self.rejected + self.already_recorded) / self.seconds
+            if self.seconds
+            else 0.0
+        )
 
 
 def _row(event: InteractionEvent, line: int) -> tuple[Any, ...]:
@@ -191,14 +212,29 @@ def _record_staged(
     unresolved = text(UNRESOLVED).execution_options(stream_results=True, max_row_buffer=10_000)
     for line, code, reason in connection.execute(unresolved):
         counter.reject(Rejection(int(line), str(code), str(reason)))
+    # Partitions first: ensuring one takes an advisory lock and then locks the table, so
+    # reading the table before it (as the anti-join does) could deadlock two batches.
     connection.execute(text(ENSURE_BATCH_MONTHS))
+    already = _drop_already_recorded(connection)
     accepted = _insert_resolved(connection, bulk_min_rows)
     return BatchReport(
         accepted=accepted,
         rejected=sum(counter.by_code.values()),
         rejected_by_code=dict(counter.by_code),
         seconds=perf_counter() - started,
+        already_recorded=already,
     )
+
+
+def _drop_already_recorded(connection: Connection) -> int:
+    """Take the events the log already holds out of the staging table; how many they were."""
+    earliest, latest = connection.execute(text(STAGED_TIME_RANGE)).one()
+    if earliest is None:
+        return 0
+    dropped = connection.execute(
+        text(DROP_ALREADY_RECORDED), {"earliest": earliest, "latest": latest}
+    )
+    return int(dropped.rowcount)
 
 
 def record_batch(

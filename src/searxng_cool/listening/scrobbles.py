@@ -54,6 +54,7 @@ class ScrobblePlays:
                 events.append(self._play(record, track_ids[record.line_no]))
         report = record_batch(connection, events=events, rejects=self.rejects)
         self.recorded += report.accepted
+        self.already_recorded += report.already_recorded
         for code, count in report.rejected_by_code.items():
             self.rejected_by_code[code] = self.rejected_by_code.get(code, 0) + count
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import Connection, Table, delete, func, insert, literal, select, text
+from sqlalchemy.exc import DBAPIError
 
 from searxng_cool.db.models import PlaylistTrack
 from searxng_cool.errors import InvalidInput
@@ -106,8 +107,9 @@ def refresh_all_smart_playlists(
     connection: Connection,
 ) -> tuple[list[RefreshResult], list[RefreshFailure]]:
     """Refresh every smart playlist (a batch job), in id order so locks are taken in order.
-    Each runs in a savepoint: one playlist whose stored rules no longer parse is reported
-    and keeps its tracks, and the others are still refreshed."""
+    Each runs in a savepoint: one playlist whose stored rules no longer parse, or whose
+    refresh the database refuses (a value out of range, a check), is reported and keeps its
+    tracks, and the others are still refreshed."""
     ids = list(
         connection.execute(
             text("SELECT id FROM playlists WHERE dynamic_rules IS NOT NULL ORDER BY id")
@@ -121,6 +123,9 @@ def refresh_all_smart_playlists(
                 done.append(refresh_smart_playlist(connection, playlist_id=playlist_id))
         except InvalidInput as exc:
             failed.append(RefreshFailure(playlist_id, str(exc)))
+        except DBAPIError as exc:
+            refused = (str(exc.orig).strip().splitlines() or ["no message"])[0]
+            failed.append(RefreshFailure(playlist_id, f"playlist {playlist_id}: {refused}"))
     return done, failed
 
 

@@ -6,7 +6,7 @@ Adds `api_tokens` (personal API tokens, stored as SHA-256 hashes), `login_failur
 is locked only for a moment. The downgrade drops all three.
 
 Revision ID: 20261203_1940_api_tokens_limiter
-Revises: 20261203_1905_counters_one_rule
+Revises: 20261203_1923_playlist_total
 Create Date: 2026-12-03 19:40:00.000000
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from searxng_cool.db import sql
 
 revision: str = "20261203_1940_api_tokens_limiter"
-down_revision: str | Sequence[str] | None = "20261203_1905_counters_one_rule"
+down_revision: str | Sequence[str] | None = "20261203_1923_playlist_total"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
