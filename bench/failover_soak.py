@@ -52,9 +52,9 @@ def main() -> None:
         user_id, token = make_user(engine, "soak_writer")
         with served(engine) as base_url:
             report = run_drill(
-                ha,
-                SteadyWriter(base_url, token, interval=args.interval),
                 once,
+                ha=ha,
+                writer=SteadyWriter(base_url, token, interval=args.interval),
                 user_id=user_id,
                 kills=args.kills,
             )

@@ -79,9 +79,9 @@ def test_killing_the_leader_loses_no_acknowledged_write_and_a_new_leader_serves_
         with serve_with(engine) as server:
             caller: Caller = server.make_user("drill_writer")
             report = run_drill(
-                ha_setup.ha,
-                SteadyWriter(server.base_url, caller.token, interval=0.05),
                 check,
+                ha=ha_setup.ha,
+                writer=SteadyWriter(server.base_url, caller.token, interval=0.05),
                 user_id=caller.account.id,
                 kills=1,
             )

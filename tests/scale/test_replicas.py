@@ -174,15 +174,15 @@ def test_an_inactive_slot_retaining_wal_is_a_warning_and_lag_is_checked(
     ops = OperationsConfig()
     engine = replicated.engine(replicated.primary_url)
     with engine.connect() as connection:
-        assert lag_check(connection, ops).level == Level.OK
-        assert slots_check(connection, ops).level == Level.OK
+        assert lag_check(connection, ops=ops).level == Level.OK
+        assert slots_check(connection, ops=ops).level == Level.OK
     replicated.replica.cluster.stop()
     try:
         with engine.begin() as connection:
             connection.execute(text("INSERT INTO scale_probe (note) VALUES ('while down')"))
             connection.exec_driver_sql("SELECT pg_switch_wal()")
         with engine.connect() as connection:
-            check = slots_check(connection, ops)
+            check = slots_check(connection, ops=ops)
     finally:
         replicated.replica.cluster.ensure_running()
         engine.dispose()

@@ -112,16 +112,17 @@ def is_retriable(failure: str) -> bool:
 
 
 def run_drill(
+    engine: Engine,
+    *,
     ha: HaCluster,
     writer: SteadyWriter,
-    check_engine: Engine,
-    *,
     user_id: int,
     kills: int = 1,
     settle_seconds: float = 3.0,
     deadline_seconds: float = 30.0,
 ) -> DrillReport:
-    """Kill the leader `kills` times under steady writes; then compare against the leader."""
+    """Kill the leader `kills` times under steady writes; then compare, through `engine`
+    (a connection per check, hence the engine), against the leader."""
     results: list[KillResult] = []
     writer.start()
     try:
@@ -150,7 +151,7 @@ def run_drill(
             time.sleep(settle_seconds)
     finally:
         writer.stop()
-    with check_engine.connect() as connection:
+    with engine.connect() as connection:
         present = set(
             connection.execute(
                 text(

@@ -57,7 +57,7 @@ def _expiry(connection: Connection, ops: OperationsConfig) -> str:
 
 
 def _slots(connection: Connection, ops: OperationsConfig) -> str:
-    check = slots_check(connection, ops)
+    check = slots_check(connection, ops=ops)
     detail = "; ".join(check.details)
     return f"replication slots {check.level.label}: {check.value}" + (
         f" ({detail})" if check.level >= Level.WARNING else ""

@@ -74,7 +74,7 @@ def replication_status(connection: Connection) -> list[Standby]:
     ]
 
 
-def lag_check(connection: Connection, ops: OperationsConfig) -> Check:
+def lag_check(connection: Connection, *, ops: OperationsConfig) -> Check:
     standbys = [s for s in replication_status(connection) if s.state is not None]
     threshold = (
         f"warn > {ops['REPLICATION_LAG_WARN_SECONDS']:g} s,"
@@ -104,7 +104,7 @@ def lag_check(connection: Connection, ops: OperationsConfig) -> Check:
     )
 
 
-def slots_check(connection: Connection, ops: OperationsConfig) -> Check:
+def slots_check(connection: Connection, *, ops: OperationsConfig) -> Check:
     slots = [s for s in replication_status(connection) if s.slot is not None]
     threshold = (
         "an inactive slot retaining WAL is a warning"

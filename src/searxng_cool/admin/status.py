@@ -190,8 +190,8 @@ def collect_status(
         ("cache hit ratio", lambda: health_checks.cache_hit(connection, ops=ops)),
         ("size", lambda: _sizes(connection, record=record_sample)),
         ("popularity view refreshed", lambda: _popularity_refresh(connection, ops)),
-        ("replication lag", lambda: replication.lag_check(connection, ops)),
-        ("replication slots", lambda: replication.slots_check(connection, ops)),
+        ("replication lag", lambda: replication.lag_check(connection, ops=ops)),
+        ("replication slots", lambda: replication.slots_check(connection, ops=ops)),
     ]
     checks: list[Check] = []
     for name, check in steps:

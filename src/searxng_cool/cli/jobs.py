@@ -10,7 +10,15 @@ import typer
 from searxng_cool.admin.jobs import JOBS, run_due, seconds_until_due
 from searxng_cool.cli.common import console, engine, errors, handles_errors, settings
 
-app = typer.Typer(help="Periodic work: partitions, popularity refresh, token expiry, slot check.")
+app = typer.Typer(
+    help="Periodic work: partitions, popularity refresh, token expiry, slot check.",
+    no_args_is_help=True,
+)
+
+
+@app.callback()
+def jobs() -> None:
+    """Periodic work: partitions, popularity refresh, token expiry, slot check."""
 
 
 @app.command()

@@ -8,7 +8,9 @@ SECURITY DEFINER
 SET search_path = pg_catalog, public
 AS $$
 BEGIN
-    UPDATE public.catalog_version SET version = version + 1, changed_at = now() WHERE id = 1;
+    -- The row appears with the first change (a fresh database's table is empty: 0).
+    INSERT INTO public.catalog_version AS v (id, version, changed_at) VALUES (1, 1, now())
+    ON CONFLICT (id) DO UPDATE SET version = v.version + 1, changed_at = now();
     RETURN NULL;
 END;
 $$;

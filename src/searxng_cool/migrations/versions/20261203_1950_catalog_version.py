@@ -3,7 +3,7 @@
 The Redis cache keys search results and entity pages by this version. A statement-level
 AFTER trigger on each catalog table (artists, albums, tracks, credits, source mappings)
 calls `catalog_version_bump()` (catalog_version_v1.sql), so the bump commits with the
-change. Downgrade drops the triggers, the function and the table.
+change; the table is empty until the first change (version 0). Downgrade drops the triggers, the function and the table.
 
 Revision ID: 20261203_1950_catalog_version
 Revises: 20261203_1945_playing_now
@@ -48,7 +48,6 @@ def upgrade() -> None:
         sa.CheckConstraint("id = 1", name=op.f("ck_catalog_version_one_row")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_catalog_version")),
     )
-    op.execute("INSERT INTO catalog_version (id, version) VALUES (1, 0)")
     op.execute(sql.load("catalog_version_v1"))
     for table in CATALOG_TABLES:
         op.execute(
