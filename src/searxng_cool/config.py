@@ -85,6 +85,10 @@ OPERATIONS_DEFAULTS: dict[str, float] = {
     # install's new indexes have simply not been asked for yet).
     "UNUSED_INDEX_MIN_DAYS": 7,
     "POPULARITY_STALE_HOURS": 24,
+    "REPLICATION_LAG_WARN_SECONDS": 30,
+    "REPLICATION_LAG_CRITICAL_SECONDS": 300,
+    "SLOT_RETAINED_WARN_BYTES": 1 << 30,  # WAL an inactive slot keeps on the primary's disk
+    "SLOT_RETAINED_CRITICAL_BYTES": 10 << 30,
 }
 
 # The HTTP API (`serve`): rate limits per token (or per client address when anonymous), in
@@ -97,15 +101,32 @@ API_DEFAULTS: dict[str, int] = {
     "MAX_BODY_BYTES": 1_048_576,
 }
 
+# Scale-out: read replicas (external URLs; embedded replicas are found beside the cluster)
+# and the largest lag a stale-tolerant read accepts.
+READ_REPLICAS_ENV = "DATABASE_READ_REPLICAS"
+POOLED_ENV = "DATABASE_POOLED"  # true: the URL is a PgBouncer in transaction mode
+DEFAULT_READ_MAX_LAG_SECONDS = 5.0
+
+# The Redis cache and shared rate-limit store (off unless REDIS_URL is set).
+CACHE_DEFAULTS: dict[str, Any] = {
+    "REDIS_URL": "",
+    "TTL_SECONDS": 300,
+    "TIMEOUT_MS": 50,
+}
+
 KNOWN_KEYS: dict[str, set[str]] = {
     "DATABASE": {
         "SQLALCHEMY_DATABASE_URI",
         "OWNER_DATABASE_URI",
         "SQLALCHEMY_TRACK_MODIFICATIONS",
         "SQLALCHEMY_ENGINE_OPTIONS",
+        "READ_REPLICAS",
+        "READ_MAX_LAG_SECONDS",
+        "POOLED",
     },
     "OPERATIONS": set(OPERATIONS_DEFAULTS),
     "API": set(API_DEFAULTS),
+    "CACHE": set(CACHE_DEFAULTS),
 }
 KNOWN_ENGINE_OPTIONS = {
     "pool_size",
@@ -148,6 +169,9 @@ class DatabaseConfig:
     # optimize). None: the embedded cluster's owner role, or on another server `url` itself.
     owner_url: URL | None = field(default=None, repr=False)
     role_passwords: Mapping[str, str] = field(default_factory=dict, repr=False)
+    read_replicas: tuple[URL, ...] = ()
+    read_max_lag_seconds: float = DEFAULT_READ_MAX_LAG_SECONDS
+    pooled: bool = False
 
     @property
     def is_embedded(self) -> bool:
@@ -193,11 +217,25 @@ class ApiConfig:
 
 
 @dataclass(frozen=True)
+class CacheConfig:
+    """The CACHE section: Redis for cached reads and shared rate limits (off when no URL)."""
+
+    redis_url: str = ""
+    ttl_seconds: int = CACHE_DEFAULTS["TTL_SECONDS"]
+    timeout_ms: int = CACHE_DEFAULTS["TIMEOUT_MS"]
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.redis_url)
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseConfig
     source: str
     operations: OperationsConfig = field(default_factory=OperationsConfig)
     api: ApiConfig = field(default_factory=ApiConfig)
+    cache: CacheConfig = field(default_factory=CacheConfig)
 
 
 def _interpolate(value: Any, environ: Mapping[str, str], key: str) -> Any:
@@ -356,6 +394,71 @@ def _api(raw: Any) -> ApiConfig:
     return ApiConfig(**{key.lower(): value for key, value in values.items()})
 
 
+def _read_replicas(raw: Any, environ: Mapping[str, str]) -> tuple[URL, ...]:
+    """DATABASE.READ_REPLICAS (a list or a comma-separated string), plus the environment's."""
+    values: list[str] = []
+    if isinstance(raw, str):
+        values += [part for part in raw.split(",") if part.strip()]
+    elif isinstance(raw, list):
+        values += [str(part) for part in raw]
+    elif raw is not None:
+        raise ConfigError(
+            f"config: DATABASE.READ_REPLICAS = {raw!r} must be a list of PostgreSQL URLs"
+        )
+    values += [part for part in environ.get(READ_REPLICAS_ENV, "").split(",") if part.strip()]
+    urls: list[URL] = []
+    for value in values:
+        url = parse_database_url(value, "DATABASE.READ_REPLICAS")
+        if url not in urls:
+            urls.append(url)
+    return tuple(urls)
+
+
+def _max_lag(raw: Any) -> float:
+    if raw is None:
+        return DEFAULT_READ_MAX_LAG_SECONDS
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        value = -1.0
+    if isinstance(raw, bool) or not math.isfinite(value) or value < 0:
+        raise ConfigError(f"config: DATABASE.READ_MAX_LAG_SECONDS = {raw!r} must be a number >= 0")
+    return value
+
+
+def _flag(raw: Any, key: str) -> bool:
+    if raw is None or isinstance(raw, bool):
+        return bool(raw)
+    text = str(raw).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"", "0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"config: {key} = {raw!r} must be true or false")
+
+
+def _cache(raw: Any) -> CacheConfig:
+    if raw is None:
+        return CacheConfig()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config: CACHE must be a mapping, got {raw!r}")
+    url = str(raw.get("REDIS_URL") or "").strip()
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(
+            f"config: CACHE.REDIS_URL = {redact(url)!r} is not a Redis URL"
+            " (redis://host:port/0 or unix:///path/redis.sock)"
+        )
+    numbers = {}
+    for key in ("TTL_SECONDS", "TIMEOUT_MS"):
+        value = raw.get(key, CACHE_DEFAULTS[key])
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f"config: CACHE.{key} = {value!r} must be a whole number >= 1")
+        numbers[key.lower()] = value
+    return CacheConfig(redis_url=url, **numbers)
+
+
 def load_raw(path: Path | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The interpolated, key-checked file, as the spec's `load_config()` returns it."""
     env = os.environ if environ is None else environ
@@ -391,8 +494,15 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         engine_options=_engine_options(section.get("SQLALCHEMY_ENGINE_OPTIONS")),
         embedded_data_dir=Path(env[EMBEDDED_DATA_ENV]) if env.get(EMBEDDED_DATA_ENV) else None,
         pg_bindir=Path(env[PG_BINDIR_ENV]) if env.get(PG_BINDIR_ENV) else None,
+        read_replicas=_read_replicas(section.get("READ_REPLICAS"), env),
+        read_max_lag_seconds=_max_lag(section.get("READ_MAX_LAG_SECONDS")),
+        pooled=_flag(section.get("POOLED", env.get(POOLED_ENV)), "DATABASE.POOLED"),
     )
     operations = OperationsConfig(_operations(raw.get("OPERATIONS")))
     return Settings(
-        database=database, source=source, operations=operations, api=_api(raw.get("API"))
+        database=database,
+        source=source,
+        operations=operations,
+        api=_api(raw.get("API")),
+        cache=_cache(raw.get("CACHE")),
     )

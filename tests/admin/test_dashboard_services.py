@@ -142,11 +142,6 @@ def test_an_integer_column_near_its_limit_is_critical_in_status(connection: Conn
     assert "tracks.duration_ms: 2,000,000,000 (93.1%)" in found.details
 
 
-def test_replication_lag_on_a_primary_without_standbys_is_ok(connection: Connection) -> None:
-    found = health_checks.replication(connection, ops=OperationsConfig())
-    assert (found.level, found.value) == (Level.OK, "primary, no standbys connected")
-
-
 def test_status_includes_the_integer_and_replication_checks(connection: Connection) -> None:
     names = [
         check.name

@@ -63,7 +63,7 @@ def test_a_healthy_database_reports_no_warning(engine: Engine, seeded: dict[str,
             "unused indexes", "duplicate indexes", "invalid indexes", "NOT VALID constraints",
             "long-running queries", "idle in transaction", "blocked queries",
             "sequences near overflow", "integer columns near overflow", "replication lag",
-            "transaction-id wraparound", "cache hit ratio", "size",
+            "replication slots", "transaction-id wraparound", "cache hit ratio", "size",
             "popularity view refreshed", "server version"} == set(checks)  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from searxng_cool.accounts.registry import OPERATOR
 from searxng_cool.api.app import create_app
 from searxng_cool.config import APP_ROLE, ApiConfig, DatabaseConfig, Settings
 from tests.conftest import as_role
+from tests.scale.pooling import through_pooler
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,9 @@ def running_server(db_url: URL, api: ApiConfig | None = None) -> Iterator[Runnin
     It connects as the application role, as `serve` does in production: every operation
     the tests drive works with that role's privileges and no more.
     """
-    engine = create_engine(as_role(db_url, APP_ROLE), pool_size=8, max_overflow=8)
+    # SEARXNG_COOL_TEST_POOLER=1: through pgbouncer (tests/scale/pooling.py).
+    app_url, connect_args = through_pooler(as_role(db_url, APP_ROLE))
+    engine = create_engine(app_url, pool_size=8, max_overflow=8, connect_args=connect_args)
     settings = Settings(database=DatabaseConfig(url=db_url), source="tests", api=api or ApiConfig())
     app = create_app(settings, engine=engine)
     port = free_port()

@@ -419,51 +419,6 @@ def integer_columns(connection: Connection, *, ops: OperationsConfig) -> Check:
     )
 
 
-def replication(connection: Connection, *, ops: OperationsConfig) -> Check:
-    """On a standby: how far behind replay is; on a primary: each standby's replay lag."""
-    warn, critical = ops["REPLICATION_LAG_WARN_SECONDS"], ops["REPLICATION_LAG_CRITICAL_SECONDS"]
-    threshold = f"warn {warn:.0f} s, critical {critical:.0f} s"
-    standby, behind = rows(
-        connection,
-        sql="SELECT pg_is_in_recovery(),"
-        " extract(epoch FROM now() - pg_last_xact_replay_timestamp())",
-    )[0]
-    if standby:
-        lags = [("this standby", float(behind) if behind is not None else None)]
-    else:
-        lags = [
-            (f"{name or 'standby'} ({address or 'local'}, {state})", lag)
-            for name, address, state, lag in rows(
-                connection,
-                sql="SELECT application_name, client_addr::text, state,"
-                " extract(epoch FROM replay_lag)::float FROM pg_stat_replication",
-            )
-        ]
-    if not lags:
-        return Check(
-            "replication lag",
-            Level.OK,
-            "primary, no standbys connected",
-            threshold,
-            numbers={"standbys": 0, "worst_lag_seconds": 0.0},
-        )
-    worst = max((lag or 0.0) for _, lag in lags)
-    level = Level.OK
-    if worst >= critical:
-        level = Level.CRITICAL
-    elif worst >= warn:
-        level = Level.WARNING
-    role = "standby" if standby else f"primary, {len(lags)} standby(s)"
-    return Check(
-        "replication lag",
-        level,
-        f"{role}; worst {worst:.1f} s",
-        threshold,
-        [f"{who}: {'unknown' if lag is None else f'{lag:.1f} s'}" for who, lag in lags],
-        numbers={"standbys": 0 if standby else len(lags), "worst_lag_seconds": worst},
-    )
-
-
 def wraparound(connection: Connection, *, ops: OperationsConfig) -> Check:
     age = int(
         connection.execute(

@@ -25,7 +25,7 @@ from searxng_cool.config import APP_ROLE, OWNER_ROLE, READONLY_ROLE
 from searxng_cool.errors import EnvironmentProblem
 
 # Tables the application only reads: the migration history is the owner's.
-READ_ONLY_TABLES = ("alembic_version",)
+READ_ONLY_TABLES = ("alembic_version", "catalog_version")  # the latter: bumped by its trigger
 # What the read-only role never sees: credentials (token hashes, the limiter's keys) and,
 # of `users`, the password hash (every other column it may read).
 SECRET_TABLES = ("api_tokens", "login_failures")

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from searxng_cool.admin import health_checks, migrations
+from searxng_cool.admin import health_checks, migrations, replication
 from searxng_cool.admin.health_checks import Check, Level, rows
 from searxng_cool.admin.relations import root_of
 from searxng_cool.config import OperationsConfig
@@ -190,11 +190,12 @@ def collect_status(
             "integer columns near overflow",
             lambda: health_checks.integer_columns(connection, ops=ops),
         ),
-        ("replication lag", lambda: health_checks.replication(connection, ops=ops)),
         ("transaction-id wraparound", lambda: health_checks.wraparound(connection, ops=ops)),
         ("cache hit ratio", lambda: health_checks.cache_hit(connection, ops=ops)),
         ("size", lambda: _sizes(connection, record=record_sample)),
         ("popularity view refreshed", lambda: _popularity_refresh(connection, ops)),
+        ("replication lag", lambda: replication.lag_check(connection, ops=ops)),
+        ("replication slots", lambda: replication.slots_check(connection, ops=ops)),
     ]
     checks: list[Check] = []
     for name, check in steps:

@@ -9,13 +9,23 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from searxng_cool import __version__
-from searxng_cool.api import problems
-from searxng_cool.api.limits import BodyLimitMiddleware, RateLimiter, RateLimitMiddleware
+from searxng_cool.api import metrics, problems
+from searxng_cool.api.limits import (
+    BodyLimitMiddleware,
+    Limiter,
+    RateLimiter,
+    RateLimitMiddleware,
+)
 from searxng_cool.api.listenbrainz import routes as listenbrainz
+from searxng_cool.api.reads import ReplicaRetryMiddleware
 from searxng_cool.api.routes import admin, catalog, discovery, health, me, playlists
+from searxng_cool.api.shared_limits import RedisRateLimiter
+from searxng_cool.cache import ReadCache, SharedLsnTracker
 from searxng_cool.config import Settings
 from searxng_cool.db.engine import make_engine
 from searxng_cool.web import install as install_web_pages
+from searxng_cool.db.read_engines import make_router
+from searxng_cool.db.routing import ReadRouter
 
 DESCRIPTION = """\
 The SearXNG-Cool music database over HTTP.
@@ -31,18 +41,34 @@ and `X-RateLimit-Reset`; over the limit the answer is 429 with `Retry-After`.
 """
 
 
-def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
-    """The application; it makes its engine from `settings` unless one is given (tests)."""
+def create_app(
+    settings: Settings, *, engine: Engine | None = None, router: ReadRouter | None = None
+) -> FastAPI:
+    """The application; it makes its engine from `settings` unless one is given (tests).
+
+    Reads go through `router` (read replicas): given, or made from the settings' replicas.
+    """
     own_engine = engine is None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = engine if engine is not None else make_engine(settings.database)
+        app.state.router = router or (
+            make_router(settings.database, app.state.engine)
+            if own_engine
+            else ReadRouter(app.state.engine)
+        )
+        app.state.router.observers.append(app.state.metrics.observe_read)
+        if app.state.cache.enabled and app.state.router.replicas:
+            # Read-your-writes across workers: session LSNs in the same Redis.
+            app.state.router.tracker = SharedLsnTracker(app.state.cache.client)
         try:
             yield
         finally:
             if own_engine:
                 app.state.engine.dispose()
+            for replica in app.state.router.replicas:
+                replica.engine.dispose()
 
     app = FastAPI(
         title="SearXNG-Cool",
@@ -60,13 +86,24 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(listenbrainz.router)
     api = settings.api
+    app.add_middleware(ReplicaRetryMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=api.max_body_bytes)
+    cache = ReadCache.from_config(settings.cache)
+    app.state.cache = cache
+    limiter: Limiter = RateLimiter(window_seconds=api.rate_limit_window_seconds)
+    if cache.enabled:  # one store for every worker and host
+        limiter = RedisRateLimiter(
+            cache.client,
+            window_seconds=api.rate_limit_window_seconds,
+            on_error=lambda: cache.counters.add("errors"),
+        )
     app.add_middleware(
         RateLimitMiddleware,
-        limiter=RateLimiter(window_seconds=api.rate_limit_window_seconds),
+        limiter=limiter,
         per_token=api.rate_limit_per_token,
         per_address=api.rate_limit_per_address,
     )
+    metrics.install(app)  # the answers of every route, 429s too
     install_web_pages(app)  # outermost: pages' API calls are rate-limited per session token
     return app
 

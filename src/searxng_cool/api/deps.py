@@ -16,6 +16,7 @@ from fastapi.security import APIKeyHeader
 from sqlalchemy import Connection, Engine
 
 from searxng_cool.accounts import Account, authenticate_token
+from searxng_cool.api.limits import rate_key
 from searxng_cool.errors import Forbidden, Unauthenticated
 
 # Declared as an API key header so /docs offers "Authorize" and the OpenAPI says how.
@@ -27,6 +28,12 @@ _authorization = APIKeyHeader(
 
 
 def _connection(request: Request) -> Iterator[Connection]:
+    router = getattr(request.app.state, "router", None)
+    if router is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
+        # A write: its commit LSN is kept for the caller's read-your-writes (api.reads).
+        with router.write(session=rate_key(request.scope)[0]) as connection:
+            yield connection
+        return
     engine: Engine = request.app.state.engine
     with engine.begin() as connection:
         yield connection

@@ -15,6 +15,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -90,6 +91,12 @@ class RateLimiter:
             del self.windows[key]
 
 
+class Limiter(Protocol):
+    """What the middleware counts with: in-process (`RateLimiter`) or shared (Redis)."""
+
+    def hit(self, key: str, limit: int) -> Verdict: ...
+
+
 def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", ()):
         if key == name:
@@ -141,9 +148,7 @@ async def _refuse(
 class RateLimitMiddleware:
     """Counts each HTTP request and adds the X-RateLimit-* headers; 429 over the limit."""
 
-    def __init__(
-        self, app: ASGIApp, *, limiter: RateLimiter, per_token: int, per_address: int
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, limiter: Limiter, per_token: int, per_address: int) -> None:
         self.app = app
         self.limiter = limiter
         self.per_token = per_token

@@ -32,6 +32,9 @@ def resolve_url(config: DatabaseConfig, *, start: bool = True) -> URL:
 def make_engine(config: DatabaseConfig, url: URL | None = None, **overrides: Any) -> Engine:
     """An engine with the spec's pool settings (overridable per call, e.g. NullPool for tools)."""
     options = dict(config.engine_options)
+    if config.pooled:
+        # PgBouncer 1.18 in transaction mode does not track server-side prepared statements.
+        options["connect_args"] = {**options.get("connect_args", {}), "prepare_threshold": None}
     options.update(overrides)
     if "poolclass" in overrides:
         for pool_only in ("pool_size", "max_overflow", "pool_recycle"):

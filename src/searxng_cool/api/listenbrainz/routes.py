@@ -11,6 +11,7 @@ from searxng_cool.accounts import Account, authenticate_token, get_account
 from searxng_cool.api.deps import CurrentUser, DbConnection, presented_token
 from searxng_cool.api.listenbrainz import schemas
 from searxng_cool.api.listenbrainz.validation import listened_at, parse_submission
+from searxng_cool.api.reads import ReadConnection
 from searxng_cool.discovery.recommend import recommend_for_user
 from searxng_cool.errors import InvalidInput, NotFound, Unauthenticated
 from searxng_cool.listening import feedback, listens, playing_now, stats
@@ -129,7 +130,7 @@ def validate_token(
 )
 def get_listens(
     user_name: str,
-    connection: DbConnection,
+    connection: ReadConnection,
     min_ts: Timestamp = None,
     max_ts: Timestamp = None,
     count: Count = 25,
@@ -156,7 +157,7 @@ def get_listens(
     response_model=schemas.CountResponse,
     summary="How many listens a user has",
 )
-def get_listen_count(user_name: str, connection: DbConnection) -> schemas.CountResponse:
+def get_listen_count(user_name: str, connection: ReadConnection) -> schemas.CountResponse:
     user = _user(connection, user_name)
     total = listens.listen_count(connection, user_id=user.id)
     return schemas.CountResponse(payload=schemas.CountPayload(count=total))
@@ -229,7 +230,7 @@ def recording_feedback(
 def get_feedback(
     *,
     user_name: str,
-    connection: DbConnection,
+    connection: ReadConnection,
     score: Annotated[int | None, Query(ge=-1, le=1)] = None,
     count: Count = 25,
     offset: Offset = 0,
@@ -334,7 +335,7 @@ Range = Annotated[
 )
 def user_artists(
     user_name: str,
-    connection: DbConnection,
+    connection: ReadConnection,
     count: Count = 25,
     offset: Offset = 0,
     range: Range = "all_time",
@@ -353,7 +354,7 @@ def user_artists(
 )
 def user_recordings(
     user_name: str,
-    connection: DbConnection,
+    connection: ReadConnection,
     count: Count = 25,
     offset: Offset = 0,
     range: Range = "all_time",
@@ -370,7 +371,7 @@ def user_recordings(
 )
 def user_releases(
     user_name: str,
-    connection: DbConnection,
+    connection: ReadConnection,
     count: Count = 25,
     offset: Offset = 0,
     range: Range = "all_time",

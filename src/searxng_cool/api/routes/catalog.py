@@ -9,8 +9,10 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel
 
 from searxng_cool.api.caching import cached
-from searxng_cool.api.deps import CurrentUser, DbConnection
+from searxng_cool.api.deps import CurrentUser
 from searxng_cool.api.pages import Cursor, Page, PageSize, next_link
+from searxng_cool.api.read_cache import cached_read
+from searxng_cool.api.reads import ReadConnection
 from searxng_cool.api.responses import AUTHENTICATED, OWNED
 from searxng_cool.catalog import entities
 from searxng_cool.catalog.search import search as search_catalog
@@ -139,7 +141,7 @@ def _features(values: list[str]) -> dict[str, Range]:
 def search(
     *,
     request: Request,
-    connection: DbConnection,
+    connection: ReadConnection,
     user: CurrentUser,
     q: Annotated[str, Query(min_length=1, max_length=200, description="what to look for")],
     type: Annotated[list[Literal["track", "artist", "album"]] | None, Query()] = None,
@@ -163,9 +165,13 @@ def search(
         duration_ms=_range(min_duration_ms, max_duration_ms),
         features=_features(feature or []),
     )
-    page = search_catalog(connection, query=q, filters=filters, limit=limit, cursor=cursor)
-    items = [SearchHit(**r.__dict__) for r in page.results]
-    return Page[SearchHit](items=items, next=next_link(request, page.next_cursor))
+
+    def compute() -> Page[SearchHit]:
+        page = search_catalog(connection, query=q, filters=filters, limit=limit, cursor=cursor)
+        items = [SearchHit(**r.__dict__) for r in page.results]
+        return Page[SearchHit](items=items, next=next_link(request, page.next_cursor))
+
+    return cached_read(request, connection, "search", compute, Page[SearchHit])
 
 
 @router.get(
@@ -175,7 +181,7 @@ def search(
     responses={304: {"description": "not modified (If-None-Match)"}},
 )
 def get_track(
-    request: Request, track_id: EntityId, connection: DbConnection, user: CurrentUser
+    request: Request, track_id: EntityId, connection: ReadConnection, user: CurrentUser
 ) -> Response:
     found = entities.get_track(connection, track_id=track_id)
     body = TrackDetailOut(
@@ -197,19 +203,22 @@ def get_track(
     responses={304: {"description": "not modified (If-None-Match)"}},
 )
 def get_artist(
-    request: Request, artist_id: EntityId, connection: DbConnection, user: CurrentUser
+    request: Request, artist_id: EntityId, connection: ReadConnection, user: CurrentUser
 ) -> Response:
-    found = entities.get_artist(connection, artist_id=artist_id)
-    body = ArtistOut(
-        id=found.id,
-        name=found.name,
-        musicbrainz_id=found.musicbrainz_id,
-        country=found.country,
-        genres=found.genres,
-        popularity=found.popularity,
-        albums=[AlbumRefOut(**a.__dict__) for a in found.albums],
-        top_tracks=[track_out(t) for t in found.top_tracks],
-    )
+    def compute() -> ArtistOut:
+        found = entities.get_artist(connection, artist_id=artist_id)
+        return ArtistOut(
+            id=found.id,
+            name=found.name,
+            musicbrainz_id=found.musicbrainz_id,
+            country=found.country,
+            genres=found.genres,
+            popularity=found.popularity,
+            albums=[AlbumRefOut(**a.__dict__) for a in found.albums],
+            top_tracks=[track_out(t) for t in found.top_tracks],
+        )
+
+    body = cached_read(request, connection, "artist", compute, ArtistOut)
     return cached(request, body)
 
 
@@ -220,19 +229,22 @@ def get_artist(
     responses={304: {"description": "not modified (If-None-Match)"}},
 )
 def get_album(
-    request: Request, album_id: EntityId, connection: DbConnection, user: CurrentUser
+    request: Request, album_id: EntityId, connection: ReadConnection, user: CurrentUser
 ) -> Response:
-    found = entities.get_album(connection, album_id=album_id)
-    body = AlbumOut(
-        id=found.id,
-        title=found.title,
-        artist_id=found.artist_id,
-        artist=found.artist,
-        release_date=found.release_date,
-        album_type=found.album_type,
-        genres=found.genres,
-        tracks=[track_out(t) for t in found.tracks],
-    )
+    def compute() -> AlbumOut:
+        found = entities.get_album(connection, album_id=album_id)
+        return AlbumOut(
+            id=found.id,
+            title=found.title,
+            artist_id=found.artist_id,
+            artist=found.artist,
+            release_date=found.release_date,
+            album_type=found.album_type,
+            genres=found.genres,
+            tracks=[track_out(t) for t in found.tracks],
+        )
+
+    body = cached_read(request, connection, "album", compute, AlbumOut)
     return cached(request, body)
 
 
@@ -243,7 +255,7 @@ def get_album(
 )
 def similar(
     track_id: EntityId,
-    connection: DbConnection,
+    connection: ReadConnection,
     user: CurrentUser,
     limit: PageSize = 20,
 ) -> list[SimilarTrack]:
@@ -253,7 +265,7 @@ def similar(
 
 @router.get("/charts/tracks", response_model=list[ChartEntry], summary="The most played tracks")
 def chart(
-    connection: DbConnection,
+    connection: ReadConnection,
     user: CurrentUser,
     period: Annotated[
         Literal["week", "month", "year", "all_time", "this_week", "this_month", "this_year"],

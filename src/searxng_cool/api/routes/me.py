@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from searxng_cool import accounts
 from searxng_cool.api.deps import CurrentUser, DbConnection
 from searxng_cool.api.pages import Cursor, Page, PageSize, next_link
+from searxng_cool.api.reads import ReadConnection
 from searxng_cool.api.responses import AUTHENTICATED, OWNED
 from searxng_cool.db.models.users import INTERACTION_TYPES
 from searxng_cool.listening import history, profiles
@@ -161,7 +162,7 @@ def my_interactions(
     *,
     request: Request,
     user: CurrentUser,
-    connection: DbConnection,
+    connection: ReadConnection,
     type: Annotated[Literal[INTERACTION_TYPES] | None, Query()] = None,  # type: ignore[valid-type]
     limit: PageSize = 50,
     cursor: Cursor = None,

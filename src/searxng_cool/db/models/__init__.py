@@ -2,6 +2,7 @@
 
 from searxng_cool.db.models.auth import ApiToken, LoginFailure
 from searxng_cool.db.models.base import Base
+from searxng_cool.db.models.cache import CatalogVersion
 from searxng_cool.db.models.catalog import Album, Artist, Track
 from searxng_cool.db.models.credits import TrackCredit
 from searxng_cool.db.models.discovery import DiscoverySession, DiscoverySessionTrack
@@ -24,6 +25,7 @@ __all__ = [
     "Artist",
     "ArtistSource",
     "Base",
+    "CatalogVersion",
     "DiscoverySession",
     "DiscoverySessionTrack",
     "LoginFailure",
