@@ -23,9 +23,9 @@ from searxng_cool.api.shared_limits import RedisRateLimiter
 from searxng_cool.cache import ReadCache, SharedLsnTracker
 from searxng_cool.config import Settings
 from searxng_cool.db.engine import make_engine
-from searxng_cool.web import install as install_web_pages
 from searxng_cool.db.read_engines import make_router
 from searxng_cool.db.routing import ReadRouter
+from searxng_cool.web import install as install_web_pages
 
 DESCRIPTION = """\
 The SearXNG-Cool music database over HTTP.
