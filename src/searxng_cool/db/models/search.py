@@ -8,7 +8,16 @@ rebuilds them. Nothing else writes here.
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Float, Index, Integer, PrimaryKeyConstraint, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    Text,
+    text,
+)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -65,4 +74,23 @@ class SearchWord(Base):
             postgresql_using="gist",
             postgresql_ops={"word": "gist_trgm_ops"},
         ),
+    )
+
+
+class SearchWordVariant(Base):
+    """Each lexicon word under itself and under each of its one-letter deletions ("again":
+    again, gain, ain, agin, agan, agai), so the words within one edit of a query word (a
+    deletion, insertion, substitution or adjacent transposition) are found by looking up the
+    query word's own deletions: a few btree probes instead of a trigram scan (symmetric
+    delete). Kept by a trigger on `search_words` (`db/sql/search_word_variants_v1.sql`)."""
+
+    __tablename__ = "search_word_variants"
+
+    variant: Mapped[str] = mapped_column(Text)
+    word: Mapped[str] = mapped_column(Text, ForeignKey("search_words.word", ondelete="CASCADE"))
+
+    __table_args__ = (
+        PrimaryKeyConstraint("variant", "word", name="pk_search_word_variants"),
+        # The foreign key's cascade looks rows up by word.
+        Index("idx_search_word_variants_word", "word"),
     )
