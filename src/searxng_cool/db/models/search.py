@@ -79,7 +79,7 @@ class SearchWord(Base):
 
 class SearchWordVariant(Base):
     """Each lexicon word under itself and under each of its one-letter deletions ("again":
-    again, gain, ain, agin, agan, agai), so the words within one edit of a query word (a
+    again, gain, aain, agin, agan, agai), so the words within one edit of a query word (a
     deletion, insertion, substitution or adjacent transposition) are found by looking up the
     query word's own deletions: a few btree probes instead of a trigram scan (symmetric
     delete). Kept by a trigger on `search_words` (`db/sql/search_word_variants_v1.sql`)."""
