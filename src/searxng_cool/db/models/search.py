@@ -11,7 +11,6 @@ from __future__ import annotations
 from sqlalchemy import (
     CheckConstraint,
     Float,
-    ForeignKey,
     Index,
     Integer,
     PrimaryKeyConstraint,
@@ -82,15 +81,17 @@ class SearchWordVariant(Base):
     again, gain, aain, agin, agan, agai), so the words within one edit of a query word (a
     deletion, insertion, substitution or adjacent transposition) are found by looking up the
     query word's own deletions: a few btree probes instead of a trigram scan (symmetric
-    delete). Kept by a trigger on `search_words` (`db/sql/search_word_variants_v1.sql`)."""
+    delete). Kept by triggers on `search_words` (`db/sql/search_word_variants_v1.sql`)."""
 
     __tablename__ = "search_word_variants"
 
     variant: Mapped[str] = mapped_column(Text)
-    word: Mapped[str] = mapped_column(Text, ForeignKey("search_words.word", ondelete="CASCADE"))
+    # No foreign key to search_words: its per-row checks made adding 2,000 words take a
+    # minute; a DELETE trigger on search_words removes the variants of its words instead.
+    word: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (
         PrimaryKeyConstraint("variant", "word", name="pk_search_word_variants"),
-        # The foreign key's cascade looks rows up by word.
+        # The DELETE trigger finds a word's variants by word.
         Index("idx_search_word_variants_word", "word"),
     )

@@ -4,8 +4,8 @@ Adds `search_word_variants (variant, word)`: every word of `search_words` under 
 each of its one-letter deletions, so the words within one edit of a query word are found
 by btree lookups of the query word's own deletions (`catalog/search_typos.py`); a trigram
 nearest-neighbour scan of the words took 15-40 ms. A statement-level trigger on
-`search_words` keeps it current (`db/sql/search_word_variants_v1.sql`); the existing words
-are back-filled here. The downgrade drops the trigger, its functions and the table.
+`search_words` keeps it current and a second removes the variants of deleted words
+(`db/sql/search_word_variants_v1.sql`); the existing words are back-filled here. The downgrade drops the trigger, its functions and the table.
 
 Revision ID: 20261203_1940_word_variants
 Revises: 20261124_2310_name_key_inline
@@ -33,12 +33,6 @@ def upgrade() -> None:
         "search_word_variants",
         sa.Column("variant", sa.Text(), nullable=False),
         sa.Column("word", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["word"],
-            ["search_words.word"],
-            name=op.f("fk_search_word_variants_word_search_words"),
-            ondelete="CASCADE",
-        ),
         sa.PrimaryKeyConstraint("variant", "word", name="pk_search_word_variants"),
     )
     op.create_index("idx_search_word_variants_word", "search_word_variants", ["word"])
@@ -53,7 +47,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute(sql.revision_timeouts(lock_timeout="5s", statement_timeout="1min"))
     op.execute("DROP TRIGGER IF EXISTS search_words_variants ON search_words")
+    op.execute("DROP TRIGGER IF EXISTS search_words_variants_removed ON search_words")
     op.execute("DROP FUNCTION IF EXISTS search_word_variants_added()")
+    op.execute("DROP FUNCTION IF EXISTS search_word_variants_removed()")
     op.execute("DROP FUNCTION IF EXISTS search_word_variants_of(text)")
     op.drop_index("idx_search_word_variants_word", table_name="search_word_variants")
     op.drop_table("search_word_variants")
