@@ -1,15 +1,19 @@
 """Catalog search: one query over the weighted documents of `search_entries`.
 
 Ranking, best first:
-  4  the entity's whole name equals the query ("metallica" -> the artist Metallica)
-  3  every query word matches a whole word
-  2  the last word matches as a prefix (type-ahead: "dua li" -> Dua Lipa)
-  1  typo fallback: each word replaced by its nearest known words by trigram distance
+  4    the entity's whole name equals the query ("metallica" -> the artist Metallica)
+  3    every query word matches a whole word; or a near name much more popular than every
+       literal match ("the killer" -> The Killers), see `search_typos`
+  2    the last word matches as a prefix (type-ahead: "dua li" -> Dua Lipa)
+  1.5  a whole name the corrected words spell ("metalica" -> Metallica)
+  1    typo tier: each word OR its corrections (`search_typos`), the last also as a prefix;
+       a rescue with every word's corrections when the words as typed find nothing
 then, within a tier (each adds less than 1), ts_rank (title A > artist B > album and
 aliases C), popularity, and a small preference for artists, then albums, over tracks.
 
-Each tier contributes a bounded pool of candidates, and the prefix and typo tiers run
-only when the tiers above found fewer than FEW_RESULTS: ranking 200k matches of a common
+Each tier contributes a bounded pool of candidates, and the prefix tier runs only when
+the tiers above found fewer than FEW_RESULTS (the typo tier always when a word other than a
+last word being typed was corrected, else under the same condition): ranking 200k matches of a common
 word costs ~70 ms, ranking a pool of a few hundred costs well under one. The price is that
 pagination reaches at most the pooled candidates (a few hundred per tier), which is far
 beyond what anyone pages through.
