@@ -32,7 +32,7 @@ db-status() { _searxng_cool_cli status "$@"; }
 _searxng_cool_backups() { echo "${SEARXNG_COOL_BACKUP_DIR:-$SEARXNG_COOL_ROOT/backups}"; }
 
 db-quick-backup() {
-    mkdir -p "$(_searxng_cool_backups)" || return 1
+    mkdir -p -m 700 "$(_searxng_cool_backups)" || return 1
     _searxng_cool_cli backup "$(_searxng_cool_backups)/db-$(date -u +%Y%m%dT%H%M%SZ).dump" "$@"
 }
 

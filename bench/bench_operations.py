@@ -1,7 +1,7 @@
 """Operations timings as ratios to a bare COPY of the same rows, measured in the same run.
 
 Usage (the database must exist and be empty; it is migrated and filled):
-    DATABASE_URL=postgresql://user@host/scratch_db python bench/bench_operations.py --tracks 200000
+    DATABASE_URL=postgresql://user@host/scratch_db python -m bench.bench_operations --tracks 200000
 
 Prints, for N generated tracks (and one play per track): the baseline (COPY of tracks and
 interactions to the client), then backup (pg_dump -Fc + read-back + manifest), verify-restore,
@@ -40,7 +40,7 @@ def main() -> None:
             text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
         ).scalar_one():
             raise SystemExit("the benchmark database must be empty: it is migrated and filled")
-        migrations.upgrade(conn, "head")
+        migrations.upgrade(conn, revision="head")
         conn.execute(
             text("INSERT INTO artists (name) SELECT 'Artist ' || g FROM generate_series(1, 1000) g")
         )

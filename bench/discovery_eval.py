@@ -20,20 +20,18 @@ from __future__ import annotations
 
 import math
 import random
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, create_engine, pool, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, text
 
 from bench.discovery_data import load_lastfm_listener, load_spotify_catalog
-from searxng_cool.admin import migrations
-from searxng_cool.db.embedded import EmbeddedCluster, default_data_dir
+from bench.scratch import scratch_engine
 from searxng_cool.discovery.recommend import Request, recommend
 from searxng_cool.listening.profiles import favourite_vectors, load_profile, record_event
+from searxng_cool.listening.recording import record_interaction
 
 K = 20
 TRAIN_SHARE = 0.7
@@ -96,18 +94,14 @@ def _months(
     return sorted(months.items())
 
 
-def _play(session: Session, user_id: int, plays: list[tuple[int, datetime]]) -> None:
+def _play(conn: Connection, user_id: int, plays: list[tuple[int, datetime]]) -> None:
     """Record plays as interactions and fold each into the profile, in time order."""
     for track_id, played_at in plays:
-        session.execute(
-            text(
-                "INSERT INTO user_interactions (user_id, track_id, interaction_type, created_at)"
-                " VALUES (:u, :t, 'play', :at)"
-            ),
-            {"u": user_id, "t": track_id, "at": played_at},
+        record_interaction(
+            conn, user_id=user_id, track_id=track_id, interaction_type="play", created_at=played_at
         )
         record_event(
-            session=session,
+            conn,
             user_id=user_id,
             track_id=track_id,
             interaction_type="play",
@@ -115,15 +109,15 @@ def _play(session: Session, user_id: int, plays: list[tuple[int, datetime]]) -> 
         )
 
 
-def _recommended(session: Session, user_id: int) -> list[int]:
-    profile = load_profile(session=session, user_id=user_id)
+def _recommended(conn: Connection, user_id: int) -> list[int]:
+    profile = load_profile(conn, user_id=user_id)
     request = Request(
         target=profile.state.target(),
         anchor="tracks you liked",
         limit=K,
-        probes=favourite_vectors(session=session, user_id=user_id),
+        probes=favourite_vectors(conn, user_id=user_id),
     )
-    return [r.track_id for r in recommend(session=session, profile=profile, request=request)]
+    return [r.track_id for r in recommend(conn, profile=profile, request=request)]
 
 
 def _score_case(
@@ -143,9 +137,8 @@ def _score_case(
     report.cases += 1
 
 
-def evaluate(session: Session, user_id: int, seed: int = 1) -> Evaluation:
+def evaluate(conn: Connection, user_id: int, seed: int = 1) -> Evaluation:
     """Replay the listener's history and score the three recommenders month by month."""
-    conn = session.connection()
     cutoff = conn.execute(
         text(
             f"SELECT percentile_disc({TRAIN_SHARE}) WITHIN GROUP (ORDER BY played_at) FROM listened"
@@ -155,7 +148,7 @@ def evaluate(session: Session, user_id: int, seed: int = 1) -> Evaluation:
         text("SELECT track_id, played_at FROM listened WHERE played_at < :c ORDER BY played_at"),
         {"c": cutoff},
     ).all()
-    _play(session, user_id, [tuple(r) for r in train])
+    _play(conn, user_id, [tuple(r) for r in train])
     heard = {track_id for track_id, _ in train}
     popular = list(
         conn.execute(
@@ -168,39 +161,23 @@ def evaluate(session: Session, user_id: int, seed: int = 1) -> Evaluation:
     result.all_plays.train_plays = result.new_only.train_plays = len(train)
     for _, plays in _months(conn, cutoff):
         relevant = {track_id for track_id, _ in plays}
-        ranked = _recommended(session, user_id)
+        ranked = _recommended(conn, user_id)
         draws = [rng.sample(everything, K) for _ in range(RANDOM_DRAWS)]
         _score_case(result.all_plays, ranked, popular, relevant, draws)
         result.all_plays.test_plays += len(plays)
         if relevant - heard:
             _score_case(result.new_only, ranked, popular, relevant - heard, draws)
             result.new_only.test_plays += len(plays)
-        _play(session, user_id, plays)
+        _play(conn, user_id, plays)
         heard |= relevant
     return result
 
 
 @contextmanager
 def scratch_database() -> Iterator[Connection]:
-    """A fresh database at head on the test cluster, dropped afterwards."""
-    cluster = EmbeddedCluster(default_data_dir().parent / "test-pgdata")
-    cluster.ensure_running()
-    server = cluster.url()
-    name = f"sxc_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    engine = create_engine(server.set(database=name), poolclass=pool.NullPool)
-    try:
-        with engine.begin() as conn:
-            migrations.upgrade(conn, "head")
-        with engine.connect() as conn:
-            yield conn
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.dispose()
+    """A connection to a fresh database at head, dropped afterwards."""
+    with scratch_engine("discovery") as engine, engine.connect() as conn:
+        yield conn
 
 
 def _ratio(ours: float, theirs: float) -> str:
@@ -232,7 +209,7 @@ def main() -> None:
     with scratch_database() as conn:
         tracks = load_spotify_catalog(conn)
         user_id, plays = load_lastfm_listener(conn)
-        result = evaluate(Session(bind=conn), user_id)
+        result = evaluate(conn, user_id)
     print(
         f"catalog: {tracks} tracks; listener: {plays} plays matched to it; split by time at"
         f" {TRAIN_SHARE:.0%} of the plays"

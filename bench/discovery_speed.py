@@ -26,7 +26,6 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, text
-from sqlalchemy.orm import Session
 
 from bench.discovery_eval import scratch_database
 from searxng_cool.db.models.audio_vector import cube_literal
@@ -145,33 +144,33 @@ SESSION_KINDS: dict[str, dict[str, Any]] = {
 }
 
 
-def bench_next_batch(session: Session, rng: random.Random, users: int) -> dict[str, list[float]]:
+def bench_next_batch(conn: Connection, rng: random.Random, users: int) -> dict[str, list[float]]:
     """First batch of fresh sessions of each kind, for users with history."""
     samples: dict[str, list[float]] = {kind: [] for kind in SESSION_KINDS}
     for n in range(SAMPLES // 2 * len(SESSION_KINDS)):
         kind = list(SESSION_KINDS)[n % len(SESSION_KINDS)]
         sid = sessions.start_session(
-            session=session,
+            conn,
             user_id=rng.randint(1, min(1000, users)),
             session_type=kind,
             parameters=SESSION_KINDS[kind],
         )
-        samples[kind].append(timed(sessions.next_batch, session=session, session_id=sid))
+        samples[kind].append(timed(sessions.next_batch, conn, session_id=sid))
     return samples
 
 
 def bench_record_event(
-    session: Session, rng: random.Random, tracks: int, users: int
+    conn: Connection, rng: random.Random, tracks: int, users: int
 ) -> list[float]:
     samples = []
     for _ in range(SAMPLES * 2):
         user, track = rng.randint(1, users), rng.randint(1, tracks)
         kind = rng.choice(["play", "like", "skip", "save"])
-        occurred_at = session.execute(text("SELECT clock_timestamp()")).scalar_one()
+        occurred_at = conn.execute(text("SELECT clock_timestamp()")).scalar_one()
         samples.append(
             timed(
                 record_event,
-                session=session,
+                conn,
                 user_id=user,
                 track_id=track,
                 interaction_type=kind,
@@ -194,7 +193,7 @@ def report_knn(conn: Connection, rng: random.Random) -> float:
     return p95(bare)
 
 
-def report_rebuild(conn: Connection, session: Session, users: int, events: int) -> None:
+def report_rebuild(conn: Connection, users: int, events: int) -> None:
     # Baseline: one pass joining the same events to their tracks and aggregating per user.
     scan = timed(
         fetch_all,
@@ -205,7 +204,7 @@ def report_rebuild(conn: Connection, session: Session, users: int, events: int) 
         ),
         {},
     )
-    rebuild = timed(rebuild_profiles, session=session)
+    rebuild = timed(rebuild_profiles, conn)
     print(
         f"rebuild {users} users x {events} events: {rebuild / 1000:.1f} s"
         f" ({users / (rebuild / 1000):.0f} users/s); one aggregate join of the same events"
@@ -213,16 +212,16 @@ def report_rebuild(conn: Connection, session: Session, users: int, events: int) 
     )
 
 
-def report_updates(session: Session, rng: random.Random, tracks: int, users: int) -> None:
-    events = bench_record_event(session, rng, tracks, users)
+def report_updates(conn: Connection, rng: random.Random, tracks: int, users: int) -> None:
+    events = bench_record_event(conn, rng, tracks, users)
     print(
         f"incremental profile update per event: median {statistics.median(events):.2f} ms,"
         f" p95 {p95(events):.2f} ms (goal median <= 5 ms)"
     )
 
 
-def report_batches(session: Session, rng: random.Random, users: int, bare_p95: float) -> None:
-    by_kind = bench_next_batch(session, rng, users)
+def report_batches(conn: Connection, rng: random.Random, users: int, bare_p95: float) -> None:
+    by_kind = bench_next_batch(conn, rng, users)
     for kind, batches in [*by_kind.items(), ("all", [x for v in by_kind.values() for x in v])]:
         print(
             f"whole next_batch, {kind} (10 tracks, recorded): p50 {statistics.median(batches):.1f} ms,"
@@ -246,15 +245,14 @@ def main() -> None:
             f"generated {args.tracks} tracks, {args.users} users x {args.events} events"
             f" in {load / 1000:.0f} s"
         )
-        session = Session(bind=conn)
         bare_p95 = report_knn(conn, rng) if parts & {"knn", "batch"} else 0.0
         if "rebuild" in parts:
-            report_rebuild(conn, session, args.users, args.events)
+            report_rebuild(conn, args.users, args.events)
         if "update" in parts:
-            report_updates(session, rng, args.tracks, args.users)
+            report_updates(conn, rng, args.tracks, args.users)
         if "batch" in parts:
-            report_batches(session, rng, args.users, bare_p95)
-        session.rollback()
+            report_batches(conn, rng, args.users, bare_p95)
+        conn.rollback()
 
 
 if __name__ == "__main__":

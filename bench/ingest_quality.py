@@ -7,8 +7,7 @@ bench/fixtures/track_pairs_strata.csv (ids only: `spotify:<track_id>` or
 `lastfm:<line number in lastfm_scrobbles.csv>`), overall and per stratum. Targets on every
 stratum: precision >= 0.99, recall >= 0.97.
 
-Run: DATABASE_URL=postgresql://USER@/postgres?host=SOCKETDIR python bench/ingest_quality.py [--show]
-(--show lists every misjudged pair)
+Run: python -m bench.ingest_quality [--show]   (--show lists every misjudged pair)
 """
 
 from __future__ import annotations
@@ -23,11 +22,11 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scratch import scratch_engine
-
+from bench.scratch import scratch_engine
 from searxng_cool.catalog.ingest import ingest_file
 from searxng_cool.catalog.reader import ProgressFile, load_mapping, read_rows
 from searxng_cool.catalog.records import parse_record
+from searxng_cool.rejects import CollectedRejects
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA = REPO_ROOT.parent / "shared" / "data"
@@ -46,10 +45,10 @@ def ingest_all(engine: Engine, folder: Path) -> None:
     for fmt, name in FILES:
         started = time.perf_counter()
         summary = ingest_file(
-            engine=engine,
+            engine,
             path=DATA / name,
             mapping=load_mapping(format_name=fmt),
-            rejects_path=folder / f"{name}.rejects.jsonl",
+            rejects=CollectedRejects(),
         )
         print(
             f"{name:22} {summary.rows:6} rows: {summary.inserted} inserted, {summary.merged} merged,"

@@ -9,7 +9,7 @@ least the tracks alone cost, whatever the ingest does. Prints the rates and rati
 Target: ingest >= 35% of the bare COPY rate.
 
 Run: DATABASE_URL=postgresql://USER@/postgres?host=SOCKETDIR \
-     python bench/ingest_speed.py --records 1000000
+     python -m bench.ingest_speed --records 1000000
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scratch import scratch_engine
-
+from bench.scratch import scratch_engine
 from searxng_cool.catalog.generator import CSV_COLUMNS, write_records
 from searxng_cool.catalog.ingest import DEFAULT_BATCH_SIZE, ingest_file
 from searxng_cool.catalog.reader import load_mapping
 from searxng_cool.catalog.staging import driver_connection
+from searxng_cool.rejects import CollectedRejects
 
 CHUNK = 1 << 20
 
@@ -81,10 +81,10 @@ def main() -> None:
         copy_seconds = bare_copy(engine, path)
         started = time.perf_counter()
         summary = ingest_file(
-            engine=engine,
+            engine,
             path=path,
             mapping=load_mapping(),
-            rejects_path=Path(folder) / "rejects.jsonl",
+            rejects=CollectedRejects(),
             batch_size=args.batch_size,
         )
         ingest_seconds = time.perf_counter() - started

@@ -1,7 +1,7 @@
 """Batch interaction ingest against bare COPY, measured in the same run on the same file.
 
     DATABASE_URL=postgresql://USER@/postgres?host=SOCKET_DIR \
-        .venv/bin/python bench/interaction_ingest.py --events 1000000
+        .venv/bin/python -m bench.interaction_ingest --events 1000000
 
 Creates a throwaway database on that server (the role needs CREATEDB), migrates it to
 head, seeds 1,000 users and 10,000 tracks, writes N play events to a CSV file spread over
@@ -14,11 +14,13 @@ three months, then times, on that one file:
    CSV, plain rows are checked in SQL and the rest by the Python reader, then set-based
    checks; the file's three months have empty partitions, so each is filled offline
    (`listening.bulk_months`);
-3. the same with the offline fill turned off (`bulk_min_rows` above the file's size): the
+3. the same file loaded again: every event is already recorded, nothing is inserted
+   (what makes `interactions load` idempotent: one anti-join against the months touched);
+4. the same with the offline fill turned off (`bulk_min_rows` above the file's size): the
    row path, which a month that already holds events takes;
-4. reference: bare COPY straight into `user_interactions` (no checks, no rejects report),
+5. reference: bare COPY straight into `user_interactions` (no checks, no rejects report),
    i.e. what the real table's five indexes, two foreign keys and trigger cost row by row;
-5. reference: the floor, the least PostgreSQL can do to put the rows into the real table
+6. reference: the floor, the least PostgreSQL can do to put the rows into the real table
    (COPY into new month tables, sorted index builds, foreign keys by anti-join, attach),
    with no checks and no rejects report.
 
@@ -28,25 +30,22 @@ Prints events/s for each and its rate as a share of the baseline's. Drops the da
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import tempfile
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from time import perf_counter
 
-from sqlalchemy import Connection, Engine, create_engine, pool, text
-from sqlalchemy.engine import URL
+from sqlalchemy import Connection, Engine, text
 
+from bench.scratch import scratch_engine
 from searxng_cool.admin import migrations
-from searxng_cool.config import parse_database_url
-from searxng_cool.listening.events import CollectedRejects
 from searxng_cool.listening.partitions import ensure_partitions
 from searxng_cool.listening.recording import record_file
+from searxng_cool.rejects import CollectedRejects
 
 USERS, TRACKS = 1_000, 10_000
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -166,7 +165,7 @@ def run(engine: Engine, events: int, workdir: Path) -> None:
     path = workdir / "events.csv"
     write_events(path, events)
     with engine.begin() as conn:
-        migrations.upgrade(conn, "head")
+        migrations.upgrade(conn, revision="head")
         seed(conn)
         conn.execute(
             text("CREATE TABLE bare_interactions (LIKE user_interactions INCLUDING DEFAULTS)")
@@ -176,10 +175,11 @@ def run(engine: Engine, events: int, workdir: Path) -> None:
 
     baseline = timed(engine, lambda c: bare_copy(c, "bare_interactions", path))
     rejects = CollectedRejects()
-    ingest = timed(engine, lambda c: record_file(c, path, rejects=rejects))
+    ingest = timed(engine, lambda c: record_file(c, path=path, rejects=rejects))
     assert not rejects.items, rejects.items[:3]
+    reload = timed(engine, lambda c: record_file(c, path))
     reset(engine)
-    row_path = timed(engine, lambda c: record_file(c, path, bulk_min_rows=events + 1))
+    row_path = timed(engine, lambda c: record_file(c, path=path, bulk_min_rows=events + 1))
     reset(engine)
     direct = timed(engine, lambda c: bare_copy(c, "user_interactions", path))
     reset(engine)
@@ -189,6 +189,7 @@ def run(engine: Engine, events: int, workdir: Path) -> None:
         "bare COPY into an unindexed copy (baseline)": baseline,
         "record_file, empty months (filled offline)": ingest,
         "record_file, row path (months with events)": row_path,
+        "record_file again, every event already recorded": reload,
         "bare COPY into user_interactions, no checks": direct,
         "offline load + attach, no checks (floor)": floor,
     }
@@ -205,20 +206,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=1_000_000)
     args = parser.parse_args()
-    server: URL = parse_database_url(os.environ.get("DATABASE_URL", ""), "DATABASE_URL")
-    name = f"bench_listening_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    engine = create_engine(server.set(database=name), poolclass=pool.NullPool)
-    try:
-        with tempfile.TemporaryDirectory() as workdir:
-            run(engine, args.events, Path(workdir))
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.dispose()
+    with scratch_engine("listening") as engine, tempfile.TemporaryDirectory() as workdir:
+        run(engine, args.events, Path(workdir))
     return 0
 
 

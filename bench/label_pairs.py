@@ -1,6 +1,6 @@
 """Draw and label the stratified track-pair sample in bench/fixtures/track_pairs_strata.csv.
 
-Run: python bench/label_pairs.py [--data DIR] [--seed 14]   (writes ids and labels only)
+Run: python -m bench.label_pairs [--data DIR] [--seed 14]   (writes ids and labels only)
 
 Candidate pairs come from the public data (spotify_songs.csv, lastfm_scrobbles.csv) with a
 fixed seed, in the strata where merging goes wrong; each pair is labelled by the rule in

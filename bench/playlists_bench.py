@@ -5,7 +5,7 @@ It creates its own throwaway database on the server you name (a role that may CR
 DATABASE), migrates it to head, generates bounded synthetic data server-side, and drops it
 at the end:
 
-    .venv/bin/python bench/playlists_bench.py --server 'postgresql://postgres@/postgres?host=SOCKET_DIR'
+    .venv/bin/python -m bench.playlists_bench
 
 Figures are printed with ratios against a baseline measured in the same run: for edits,
 a bare one-row UPDATE + COMMIT on the same playlist; for smart playlists, the bare
@@ -19,17 +19,13 @@ import json
 import random
 import statistics
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from psycopg.types.json import Jsonb
-from sqlalchemy import Engine, create_engine, event, pool, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, event, text
 
-from searxng_cool.admin import migrations
+from bench.scratch import scratch_engine
 from searxng_cool.playlists import editing, manage, smart
 from searxng_cool.playlists.rule_sql import compile_rules
 from searxng_cool.playlists.rules import parse_rules
@@ -108,28 +104,6 @@ def timed(action: Callable[[], object], repeat: int) -> float:
     return statistics.median(samples)
 
 
-@contextmanager
-def bench_database(server: str, *, keep: bool) -> Iterator[Engine]:
-    """A new database at head on `server`, dropped afterwards unless `keep`."""
-    admin = create_engine(server, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
-    name = f"bench_playlists_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    engine = create_engine(make_url(server).set(database=name), poolclass=pool.NullPool)
-    try:
-        with engine.begin() as conn:
-            migrations.upgrade(conn, "head")
-        yield engine
-    finally:
-        engine.dispose()
-        if keep:
-            print(f"\nkept database {name} (reuse it with --reuse {name})")
-        else:
-            with admin.connect() as conn:
-                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.dispose()
-
-
 class StatementCounter:
     """Counts statements sent, to show an edit's round trips do not grow with its size."""
 
@@ -177,20 +151,20 @@ class EditBench:
     ) -> None:
         self.engine, self.owner, self.n, self.counter = engine, owner, len(track_ids), counter
         self.rng = random.Random(7)
-        with Session(engine) as session, session.begin():
+        with engine.begin() as connection:
             self.playlist_id = manage.create_playlist(
-                session, owner_id=owner, name=f"Bench {self.n}"
+                connection, owner_id=owner, name=f"Bench {self.n}"
             )
             editing.add_tracks(
-                session, playlist_id=self.playlist_id, actor_id=owner, track_ids=track_ids
+                connection, playlist_id=self.playlist_id, actor_id=owner, track_ids=track_ids
             )
 
-    def _in_transaction(self, action: Callable[[Session], object]) -> None:
-        with Session(self.engine) as session, session.begin():
-            action(session)
+    def _in_transaction(self, action: Callable[[Connection], object]) -> None:
+        with self.engine.begin() as connection:
+            action(connection)
 
-    def _touch_one_row(self, session: Session) -> None:
-        session.execute(
+    def _touch_one_row(self, connection: Connection) -> None:
+        connection.execute(
             text(
                 "UPDATE playlist_tracks SET added_at = now()"
                 " WHERE playlist_id = :p AND position = 0"
@@ -303,9 +277,11 @@ def smart_bench(engine: Engine, *, loaded: bool = False) -> None:
         baseline = timed(lambda: conn.execute(bare).all(), 5)
     print(f"baseline (bare ORDER BY popularity LIMIT 100): {baseline:.2f} ms")
     for label, rules in SMART_RULES.items():
-        with Session(engine) as session:
-            found = smart.preview_rules(session, rules=rules, owner_id=owner)
-            took = timed(lambda r=rules: smart.preview_rules(session, rules=r, owner_id=owner), 5)
+        with engine.connect() as connection:
+            found = smart.preview_rules(connection, rules=rules, owner_id=owner)
+            took = timed(
+                lambda r=rules: smart.preview_rules(connection, rules=r, owner_id=owner), 5
+            )
             compiled = compile_rules(parse_rules(rules), owner_id=owner).compile(
                 dialect=engine.dialect, compile_kwargs={"render_postcompile": True}
             )
@@ -315,24 +291,24 @@ def smart_bench(engine: Engine, *, loaded: bool = False) -> None:
                 key: Jsonb(value) if isinstance(value, list | dict) else value
                 for key, value in compiled.params.items()
             }
-            plan = [row[0] for row in session.connection().exec_driver_sql(explain, params)]
+            plan = [row[0] for row in connection.exec_driver_sql(explain, params)]
         verdict = "OK" if took < 200 else "over 200 ms"
         print(
             f"\n-- {label}: {took:.1f} ms ({took / baseline:.1f}x baseline), {len(found)} tracks, {verdict}"
         )
         print(f"   rules: {json.dumps(rules)}")
         print("\n".join("   " + line for line in plan))
-    with Session(engine) as session, session.begin():
+    with engine.begin() as connection:
         playlist_id = manage.create_playlist(
-            session,
+            connection,
             owner_id=owner,
             name="Energetic 2000s",
             dynamic_rules=next(iter(SMART_RULES.values())),
         )
 
     def refresh() -> None:
-        with Session(engine) as session, session.begin():
-            smart.refresh_smart_playlist(session, playlist_id=playlist_id)
+        with engine.begin() as connection:
+            smart.refresh_smart_playlist(connection, playlist_id=playlist_id)
 
     took = timed(refresh, 5)
     print(f"\nrefresh of the first rule set as a playlist (delete + insert, commit): {took:.1f} ms")
@@ -342,26 +318,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--server",
-        required=True,
-        help="URL of a maintenance database; a role that may CREATE DATABASE",
-    )
     parser.add_argument("--skip-smart", action="store_true", help="only the editing bench")
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     parser.add_argument("--reuse", metavar="DATABASE", help="rerun the smart part on a kept one")
     args = parser.parse_args()
-    server = (
-        make_url(args.server)
-        .set(drivername="postgresql+psycopg")
-        .render_as_string(hide_password=False)
-    )
     if args.reuse:
-        engine = create_engine(make_url(server).set(database=args.reuse), poolclass=pool.NullPool)
-        smart_bench(engine, loaded=True)
-        engine.dispose()
+        with scratch_engine("playlists", reuse=args.reuse) as engine:
+            smart_bench(engine, loaded=True)
         return
-    with bench_database(server, keep=args.keep) as engine:
+    with scratch_engine("playlists", keep=args.keep) as engine:
         edit_bench(engine)
         if not args.skip_smart:
             smart_bench(engine)

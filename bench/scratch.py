@@ -1,35 +1,38 @@
-"""A throwaway database at head on the server DATABASE_URL names, for the benchmarks."""
+"""The benchmarks' database: a throwaway one at head, on the one server every bench uses.
+
+That server is DATABASE_URL's (its role needs CREATEDB), or else the embedded cluster,
+started on demand; run every bench from the repository root as `python -m bench.NAME`.
+"""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, pool
-from sqlalchemy.engine import make_url
 
-from searxng_cool.admin import migrations
+from searxng_cool.admin.scratch import configured_server, throwaway_database
 
 
 @contextmanager
-def scratch_engine(prefix: str) -> Iterator[Engine]:
-    configured = os.environ.get("DATABASE_URL")
-    if not configured:
-        raise SystemExit("set DATABASE_URL to a server where this role may CREATE DATABASE")
-    server = make_url(configured).set(drivername="postgresql+psycopg")
-    name = f"bench_{prefix}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    engine = create_engine(server.set(database=name), poolclass=pool.NullPool)
-    try:
-        with engine.begin() as conn:
-            migrations.upgrade(conn, "head")
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.dispose()
+def scratch_engine(
+    prefix: str, *, keep: bool = False, reuse: str | None = None
+) -> Iterator[Engine]:
+    """An engine on a new database at head (dropped afterwards unless `keep`), or on the
+    kept database named `reuse`."""
+    server = configured_server()
+    if reuse:
+        engine = create_engine(server.set(database=reuse), poolclass=pool.NullPool)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    with throwaway_database(server, prefix=f"bench_{prefix}", keep=keep) as url:
+        engine = create_engine(url, poolclass=pool.NullPool)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+            if keep:
+                print(f"\nkept database {url.database} (reuse it with --reuse {url.database})")

@@ -1,6 +1,6 @@
 """Search speed at scale, as ratios against a bare GIN tsvector query in the same run.
 
-    .venv/bin/python bench/search_bench.py --database-url URL [--tracks 1000000]
+    .venv/bin/python -m bench.search_bench [--tracks 1000000] [--keep | --reuse DATABASE]
 
 Creates (or reuses, with --reuse) a database at URL's server, migrates it, generates the
 catalog with bench/search_data.py (the search triggers index it), then times, per query
@@ -20,13 +20,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Connection, create_engine, pool, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import search_data
-
-from searxng_cool.admin import migrations
+from bench import search_data
+from bench.scratch import scratch_engine
 from searxng_cool.catalog.search import search
 
 # The baseline: one GIN lookup for the same tsquery (made before timing), unranked, on a
@@ -108,31 +106,21 @@ def trigger_overhead(conn: Connection, rows: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", required=True, help="any database on the server")
-    parser.add_argument("--name", default="sxc_bench_search", help="the bench database")
     parser.add_argument("--tracks", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--reuse", action="store_true", help="keep an existing bench database")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    parser.add_argument("--reuse", metavar="DATABASE", help="measure again on a kept one")
     args = parser.parse_args()
-    server = make_url(args.database_url).set(drivername="postgresql+psycopg")
-    url = server.set(database=args.name)
-    admin = create_engine(server, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": args.name}
-        ).first()
-        if exists and not args.reuse:
-            conn.exec_driver_sql(f"DROP DATABASE {args.name} WITH (FORCE)")
-        if not exists or not args.reuse:
-            conn.exec_driver_sql(f"CREATE DATABASE {args.name}")
-    engine = create_engine(url, poolclass=pool.NullPool)
-    with engine.connect() as conn:
-        if not (exists and args.reuse):
-            migrations.upgrade(conn, "head")
-            conn.commit()
-            started = time.perf_counter()
-            search_data.generate(conn, tracks=args.tracks)
-            print(f"generated in {time.perf_counter() - started:.0f} s")
+    with scratch_engine("search", keep=args.keep, reuse=args.reuse) as engine:
+        if not args.reuse:
+            with engine.connect() as conn:  # generate() commits per batch
+                started = time.perf_counter()
+                search_data.generate(conn, tracks=args.tracks)
+                print(f"generated in {time.perf_counter() - started:.0f} s")
+        measure_all(engine, args.queries)
+
+
+def measure_all(engine: Engine, queries: int) -> None:
     # What autovacuum would have done by now: GIN pending lists merged, statistics fresh.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.exec_driver_sql("VACUUM ANALYZE")
@@ -146,10 +134,8 @@ def main() -> None:
         print("entries:", dict(counts), "distinct words:", words)
         print(f"typo lexicon: {words} words, {variants} deletion variants ({size})")
         with engine.connect() as bare_conn:
-            measure(conn, bare_conn, sample_queries(conn, args.queries))
+            measure(conn, bare_conn, sample_queries(conn, queries))
         trigger_overhead(conn, 50_000)
-    engine.dispose()
-    admin.dispose()
 
 
 if __name__ == "__main__":

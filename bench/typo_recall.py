@@ -9,8 +9,7 @@ with the same name (the query names no artist: any "Forever" is a right answer t
 "forevr"). Prints recall@5 per kind of typo and
 overall (target >= 0.97), the misses with --show, and the search latency of the run.
 
-Run: DATABASE_URL=postgresql://USER@/postgres?host=SOCKETDIR python bench/typo_recall.py
-     [--queries 600] [--seed 5] [--show]
+Run: python -m bench.typo_recall [--queries 600] [--seed 5] [--show] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import argparse
 import random
 import re
 import statistics
-import sys
 import tempfile
 import time
 from collections import defaultdict
@@ -28,10 +26,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, create_engine, pool, text
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest_quality import ingest_all
-from scratch import scratch_engine
-
+from bench.ingest_quality import ingest_all
+from bench.scratch import scratch_engine
 from searxng_cool.catalog.search import search
 
 KINDS = ("deletion", "insertion", "substitution", "transposition", "split", "join")

@@ -3,8 +3,8 @@
     FLASK_APP=migrations/migration_app.py flask db history
     FLASK_APP=migrations/migration_app.py flask db stamp <revision>
 
-Same revisions, same env.py and same database (DATABASE_URL or the embedded cluster) as
-`db_cli.py`.
+Same revisions, same env.py and same database, as the schema's owner (DATABASE_OWNER_URL
+or the embedded cluster's owner role), as `db_cli.py upgrade`.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from searxng_cool.db.models import Base
 def create_app() -> Flask:
     settings = load_settings()
     app = Flask(__name__)
-    url = resolve_url(settings.database).render_as_string(hide_password=False)
+    url = resolve_url(settings.database.as_owner()).render_as_string(hide_password=False)
     app.config["SQLALCHEMY_DATABASE_URI"] = url
     app.config["SQLALCHEMY_TRACK_MODIFICATIONS"] = settings.database.track_modifications
     db = SQLAlchemy(app, metadata=Base.metadata)

@@ -8,17 +8,26 @@ CREATE DATABASE), migrates a template database once, and gives each test that as
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from sqlalchemy import Connection, Engine, create_engine, pool, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.orm import Session
 
-from searxng_cool.admin import migrations
+from searxng_cool.admin import scratch
+from searxng_cool.admin.setup import init_database
+from searxng_cool.config import APP_ROLE, DatabaseConfig
 from searxng_cool.db.embedded import EmbeddedCluster, default_data_dir
+
+# Examples run against a real database on a machine that may be busy: a slow example is
+# not a failure, so no hypothesis test has a deadline (each may still bound its examples).
+settings.register_profile(
+    "database", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+settings.load_profile("database")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
@@ -37,19 +46,44 @@ def test_cluster_dir() -> Path:
     return Path(configured) if configured else default_data_dir().parent / "test-pgdata"
 
 
-def _autocommit(url: URL) -> Engine:
-    return create_engine(url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
+def others_connected(url: URL) -> int:
+    """Client sessions on the server besides this one (another suite, a developer's shell)."""
+    engine = create_engine(url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity"
+                    " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                )
+            )
+            return int(found.scalar_one())
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def running(cluster: EmbeddedCluster) -> Iterator[URL]:
+    """The cluster's URL while the block runs. Afterwards it is stopped only if this started
+    it and nobody else is connected: a cluster that was running before (someone else's, or
+    shared by several suites) is left running."""
+    started = cluster.ensure_running()
+    try:
+        yield cluster.url()
+    finally:
+        if started and cluster.is_running() and not others_connected(cluster.url()):
+            cluster.stop()
 
 
 @pytest.fixture(scope="session")
-def server_url() -> URL:
+def server_url() -> Iterator[URL]:
     """A superuser (or CREATEDB) URL on the maintenance database of the test server."""
     configured = os.environ.get("TEST_DATABASE_URL")
     if configured:
-        return make_url(configured).set(drivername="postgresql+psycopg")
-    cluster = EmbeddedCluster(test_cluster_dir(), settings=TEST_CLUSTER_SETTINGS)
-    cluster.ensure_running()
-    return cluster.url()
+        yield make_url(configured).set(drivername="postgresql+psycopg")
+        return
+    with running(EmbeddedCluster(test_cluster_dir(), settings=TEST_CLUSTER_SETTINGS)) as url:
+        yield url
 
 
 class DatabaseFactory:
@@ -57,26 +91,20 @@ class DatabaseFactory:
 
     def __init__(self, server_url: URL) -> None:
         self.server_url = server_url
-        self.admin = _autocommit(server_url)
         self.created: list[str] = []
 
     def create(self, *, template: str | None = None, prefix: str = "t") -> URL:
-        name = f"sxc_{prefix}_{uuid.uuid4().hex[:12]}"
-        clause = f" TEMPLATE {template} STRATEGY FILE_COPY" if template else ""
-        with self.admin.connect() as conn:
-            conn.exec_driver_sql(f"CREATE DATABASE {name}{clause}")
+        name = scratch.database_name(f"sxc_{prefix}")
         self.created.append(name)
-        return self.server_url.set(database=name)
+        return scratch.create_database(self.server_url, name, template=template)
 
     def drop(self, url: URL) -> None:
-        with self.admin.connect() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {url.database} WITH (FORCE)")
+        assert url.database is not None
+        scratch.drop_database(self.server_url, url.database)
 
     def close(self) -> None:
-        with self.admin.connect() as conn:
-            for name in self.created:
-                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        self.admin.dispose()
+        for name in self.created:
+            scratch.drop_database(self.server_url, name)
 
 
 @pytest.fixture(scope="session")
@@ -86,14 +114,18 @@ def databases(server_url: URL) -> Iterator[DatabaseFactory]:
     factory.close()
 
 
+def init_config(url: URL) -> DatabaseConfig:
+    """What `init` reads for `url`'s database: the app role in DATABASE_URL, the server's
+    superuser in DATABASE_OWNER_URL."""
+    return DatabaseConfig(url=url.set(username=APP_ROLE, password=None), owner_url=url)
+
+
 @pytest.fixture(scope="session")
 def template_db(databases: DatabaseFactory) -> str:
-    """A database migrated to head once per session; tests clone it."""
+    """A database made by `init` (roles, migrations to head as the owner, grants) once per
+    session; tests clone it. The roles are the cluster's, shared by concurrent sessions."""
     url = databases.create(prefix="template")
-    engine = create_engine(url, poolclass=pool.NullPool)
-    with engine.begin() as conn:
-        migrations.upgrade(conn, "head")
-    engine.dispose()
+    init_database(init_config(url))
     assert url.database is not None
     return url.database
 
@@ -114,6 +146,11 @@ def empty_db_url(databases: DatabaseFactory) -> Iterator[URL]:
     databases.drop(url)
 
 
+def as_role(url: URL, role: str) -> URL:
+    """The same database reached as another role (the test cluster trusts its socket)."""
+    return url.set(username=role, password=None)
+
+
 @pytest.fixture
 def engine(db_url: URL) -> Iterator[Engine]:
     made = create_engine(db_url, poolclass=pool.NullPool)
@@ -126,12 +163,6 @@ def connection(engine: Engine) -> Iterator[Connection]:
     """A connection in a transaction that the test may commit or leave to roll back."""
     with engine.connect() as conn:
         yield conn
-
-
-@pytest.fixture
-def session(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as made:
-        yield made
 
 
 def scalar(conn: Connection, sql: str, **params: object) -> object:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from tests import factories
 
@@ -22,17 +22,16 @@ class CatalogTrack:
 
 
 def make_catalog(
-    db: Session, *, artists: int = 24, per_artist: int = 6, seed: int = 7
+    connection: Connection, *, artists: int = 24, per_artist: int = 6, seed: int = 7
 ) -> list[CatalogTrack]:
     """Artists whose tracks share a genre and an energy level, from calm to loud."""
-    conn = db.connection()
     rng = random.Random(seed)
     made: list[CatalogTrack] = []
     for a in range(artists):
         genre = GENRES[a % len(GENRES)]
         level = (a + 0.5) / artists
-        artist_id = factories.artist(conn, genres=[genre])
-        album_id = factories.album(conn, artist_id=artist_id, genres=[genre])
+        artist_id = factories.artist(connection, genres=[genre])
+        album_id = factories.album(connection, artist_id=artist_id, genres=[genre])
         for _ in range(per_artist):
             energy = min(0.99, max(0.01, level + rng.uniform(-0.05, 0.05)))
             valence = rng.uniform(0.05, 0.95)
@@ -44,7 +43,7 @@ def make_catalog(
                 tempo=70 + 110 * energy,
             )
             track_id = factories.track(
-                conn,
+                connection,
                 artist_id=artist_id,
                 album_id=album_id,
                 audio_features=features,

@@ -38,6 +38,30 @@ def test_database_url_from_the_environment_wins() -> None:
     assert not settings.database.is_embedded
 
 
+def test_ddl_commands_reach_the_embedded_cluster_as_the_owner_role() -> None:
+    database = load_settings(DEFAULT_CONFIG_PATH, environ={}).database
+    assert database.url.username == "searxng_user"
+    assert database.as_owner().url.username == "searxng_owner"
+    assert database.as_owner().is_embedded
+
+
+def test_database_owner_url_is_what_ddl_commands_use_and_defaults_to_database_url() -> None:
+    app_url = "postgresql://searxng_user:app@db.example/music"
+    alone = load_settings(DEFAULT_CONFIG_PATH, environ={"DATABASE_URL": app_url}).database
+    assert alone.as_owner().url == alone.url
+    env = {"DATABASE_URL": app_url, "DATABASE_OWNER_URL": "postgresql://owner:own@db.example/music"}
+    both = load_settings(DEFAULT_CONFIG_PATH, environ=env).database
+    assert both.url.username == "searxng_user"
+    assert (both.as_owner().url.username, both.as_owner().url.password) == ("owner", "own")
+
+
+def test_role_passwords_come_from_the_environment_and_are_never_shown() -> None:
+    env = {"SEARXNG_USER_PASSWORD": "s3cret-app", "SEARXNG_READONLY_PASSWORD": ""}
+    database = load_settings(DEFAULT_CONFIG_PATH, environ=env).database
+    assert database.role_passwords == {"searxng_user": "s3cret-app"}
+    assert "s3cret-app" not in repr(database)
+
+
 def test_a_url_with_a_socket_host_parameter_is_not_embedded() -> None:
     env = {"DATABASE_URL": "postgresql://u@/music?host=/var/run/postgresql"}
     assert not load_settings(DEFAULT_CONFIG_PATH, environ=env).database.is_embedded
@@ -130,3 +154,14 @@ def test_the_engine_gets_the_spec_pool_settings(db_url: URL) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SHOW application_name")).scalar_one() == "searxng_cool"
     engine.dispose()
+
+
+def test_the_api_section_sets_rate_limits_and_refuses_a_non_positive_one(tmp_path: Path) -> None:
+    base = "DATABASE:\n  SQLALCHEMY_DATABASE_URI: postgresql://u@h/d\n"
+    good = load_settings(write(tmp_path, base + "API:\n  RATE_LIMIT_PER_TOKEN: '50'\n"), environ={})
+    assert good.api.rate_limit_per_token == 50
+    assert good.api.rate_limit_per_address == 120
+    with pytest.raises(ConfigError, match=r"API\.MAX_BODY_BYTES = 0"):
+        load_settings(write(tmp_path, base + "API:\n  MAX_BODY_BYTES: 0\n"), environ={})
+    shipped = load_settings(DEFAULT_CONFIG_PATH, environ={"SEARXNG_COOL_RATE_LIMIT_PER_TOKEN": "7"})
+    assert shipped.api.rate_limit_per_token == 7

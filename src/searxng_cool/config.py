@@ -10,7 +10,7 @@ import math
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,17 @@ from sqlalchemy.exc import ArgumentError
 from searxng_cool.errors import ConfigError
 
 CONFIG_ENV = "SEARXNG_COOL_CONFIG"
+# The roles `init` makes (docs/DATABASE.md, "Database roles"): who owns the schema, who
+# the application is, who may only read.
+OWNER_ROLE = "searxng_owner"
+APP_ROLE = "searxng_user"
+READONLY_ROLE = "searxng_readonly"
+# A role's password, used only when `init` creates that role on a server that needs one.
+ROLE_PASSWORD_ENV = {
+    OWNER_ROLE: "SEARXNG_OWNER_PASSWORD",
+    APP_ROLE: "SEARXNG_USER_PASSWORD",
+    READONLY_ROLE: "SEARXNG_READONLY_PASSWORD",
+}
 EMBEDDED_DATA_ENV = "SEARXNG_COOL_PGDATA"
 PG_BINDIR_ENV = "SEARXNG_COOL_PG_BINDIR"
 
@@ -31,6 +42,7 @@ DEFAULT_CONFIG_PATH = REPO_ROOT / "config" / "orchestrator.yml"
 BUILTIN_CONFIG = {
     "DATABASE": {
         "SQLALCHEMY_DATABASE_URI": "${DATABASE_URL:-postgresql://searxng_user@/searxng_cool_music}",
+        "OWNER_DATABASE_URI": "${DATABASE_OWNER_URL:-}",
         "SQLALCHEMY_TRACK_MODIFICATIONS": False,
     }
 }
@@ -67,16 +79,31 @@ OPERATIONS_DEFAULTS: dict[str, float] = {
     "CACHE_HIT_MIN_RATIO": 0.99,
     "CACHE_HIT_MIN_BLOCKS": 100_000,  # a new or restored database reads from disk first
     "UNUSED_INDEX_MIN_BYTES": 1_048_576,  # smaller unused indexes cost too little to flag
+    # An index is "unused" only once the statistics have watched it this long (a fresh
+    # install's new indexes have simply not been asked for yet).
+    "UNUSED_INDEX_MIN_DAYS": 7,
     "POPULARITY_STALE_HOURS": 24,
+}
+
+# The HTTP API (`serve`): rate limits per token (or per client address when anonymous), in
+# requests per window, and the largest request body accepted outside /1/submit-listens
+# (which takes ListenBrainz's own 10,240,000 bytes).
+API_DEFAULTS: dict[str, int] = {
+    "RATE_LIMIT_PER_TOKEN": 600,
+    "RATE_LIMIT_PER_ADDRESS": 120,
+    "RATE_LIMIT_WINDOW_SECONDS": 60,
+    "MAX_BODY_BYTES": 1_048_576,
 }
 
 KNOWN_KEYS: dict[str, set[str]] = {
     "DATABASE": {
         "SQLALCHEMY_DATABASE_URI",
+        "OWNER_DATABASE_URI",
         "SQLALCHEMY_TRACK_MODIFICATIONS",
         "SQLALCHEMY_ENGINE_OPTIONS",
     },
     "OPERATIONS": set(OPERATIONS_DEFAULTS),
+    "API": set(API_DEFAULTS),
 }
 KNOWN_ENGINE_OPTIONS = {
     "pool_size",
@@ -88,6 +115,8 @@ KNOWN_ENGINE_OPTIONS = {
 
 _VARIABLE = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
 _PASSWORD_IN_URL = re.compile(r"(?P<head>[a-z0-9+]+://[^:/@\s]+:)(?P<secret>[^@\s]+)(?P<tail>@)")
+
+MAX_PORT = 65535
 
 
 def redact(text: str) -> str:
@@ -113,6 +142,10 @@ class DatabaseConfig:
     engine_options: Mapping[str, Any] = field(default_factory=lambda: dict(DEFAULT_ENGINE_OPTIONS))
     embedded_data_dir: Path | None = None
     pg_bindir: Path | None = None
+    # DATABASE_OWNER_URL: who runs DDL (init, upgrade, downgrade, migrate, backup, restore,
+    # optimize). None: the embedded cluster's owner role, or on another server `url` itself.
+    owner_url: URL | None = field(default=None, repr=False)
+    role_passwords: Mapping[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def is_embedded(self) -> bool:
@@ -121,6 +154,16 @@ class DatabaseConfig:
 
     def display_url(self) -> str:
         return self.url.render_as_string(hide_password=True)
+
+    def as_owner(self) -> DatabaseConfig:
+        """The same database reached as the schema's owner, for commands that run DDL."""
+        if self.owner_url is not None:
+            owner = self.owner_url
+        elif self.is_embedded:
+            owner = self.url.set(username=OWNER_ROLE, password=None)
+        else:
+            owner = self.url
+        return replace(self, url=owner)
 
 
 @dataclass(frozen=True)
@@ -138,10 +181,21 @@ class OperationsConfig:
 
 
 @dataclass(frozen=True)
+class ApiConfig:
+    """The API section: rate limits and the request body limit, defaults filled in."""
+
+    rate_limit_per_token: int = API_DEFAULTS["RATE_LIMIT_PER_TOKEN"]
+    rate_limit_per_address: int = API_DEFAULTS["RATE_LIMIT_PER_ADDRESS"]
+    rate_limit_window_seconds: int = API_DEFAULTS["RATE_LIMIT_WINDOW_SECONDS"]
+    max_body_bytes: int = API_DEFAULTS["MAX_BODY_BYTES"]
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseConfig
     source: str
     operations: OperationsConfig = field(default_factory=OperationsConfig)
+    api: ApiConfig = field(default_factory=ApiConfig)
 
 
 def _interpolate(value: Any, environ: Mapping[str, str], key: str) -> Any:
@@ -208,11 +262,17 @@ def parse_database_url(value: Any, key: str = "DATABASE.SQLALCHEMY_DATABASE_URI"
             f"config: {key} = {value!r} is empty; expected postgresql://user@host/dbname"
         )
     try:
+        # A port that is not a number is a ValueError from inside make_url, not an ArgumentError.
         url = make_url(value.strip())
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         raise ConfigError(
-            f"config: {key} = {redact(value)!r} is not a URL; expected postgresql://user@host/dbname"
+            f"config: {key} = {redact(value)!r} is not a URL (from DATABASE_URL or the "
+            "config file); expected postgresql://user@host:5432/dbname"
         ) from None
+    if url.port is not None and not 1 <= url.port <= MAX_PORT:
+        raise ConfigError(
+            f"config: {key} = {redact(value)!r} has port {url.port}; a port is 1..{MAX_PORT}"
+        )
     backend = url.get_backend_name()
     if backend not in {"postgresql", "postgres"}:
         raise ConfigError(
@@ -278,6 +338,22 @@ def _operations(raw: Any) -> dict[str, float]:
     return values
 
 
+def _api(raw: Any) -> ApiConfig:
+    if raw is None:
+        return ApiConfig()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config: API must be a mapping, got {raw!r}")
+    values = dict(API_DEFAULTS)
+    for key, value in raw.items():
+        number = value
+        if isinstance(value, str) and value.strip().isdigit():
+            number = int(value)
+        if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+            raise ConfigError(f"config: API.{key} = {value!r} must be a whole number >= 1")
+        values[key] = number
+    return ApiConfig(**{key.lower(): value for key, value in values.items()})
+
+
 def load_raw(path: Path | None = None, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The interpolated, key-checked file, as the spec's `load_config()` returns it."""
     env = os.environ if environ is None else environ
@@ -300,12 +376,21 @@ def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = 
         raise ConfigError(
             f"config: DATABASE.SQLALCHEMY_TRACK_MODIFICATIONS = {track!r} must be true or false"
         )
+    owner_text = section.get("OWNER_DATABASE_URI")
     database = DatabaseConfig(
         url=parse_database_url(section.get("SQLALCHEMY_DATABASE_URI")),
+        owner_url=(
+            parse_database_url(owner_text, "DATABASE.OWNER_DATABASE_URI") if owner_text else None
+        ),
+        role_passwords={
+            role: env[variable] for role, variable in ROLE_PASSWORD_ENV.items() if env.get(variable)
+        },
         track_modifications=track,
         engine_options=_engine_options(section.get("SQLALCHEMY_ENGINE_OPTIONS")),
         embedded_data_dir=Path(env[EMBEDDED_DATA_ENV]) if env.get(EMBEDDED_DATA_ENV) else None,
         pg_bindir=Path(env[PG_BINDIR_ENV]) if env.get(PG_BINDIR_ENV) else None,
     )
     operations = OperationsConfig(_operations(raw.get("OPERATIONS")))
-    return Settings(database=database, source=source, operations=operations)
+    return Settings(
+        database=database, source=source, operations=operations, api=_api(raw.get("API"))
+    )

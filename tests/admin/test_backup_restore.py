@@ -13,7 +13,7 @@ from sqlalchemy import Engine, create_engine, pool, text
 from sqlalchemy.engine import URL
 from typer.testing import CliRunner
 
-from searxng_cool.admin import backup, pg_programs, restore
+from searxng_cool.admin import backup, migrations, pg_programs, restore
 from searxng_cool.cli.main import app
 from searxng_cool.errors import Conflict, EnvironmentProblem, InvalidInput, NotFound
 from tests.admin.conftest import count, settings_for
@@ -224,3 +224,27 @@ def test_backup_reports_progress_table_by_table(db_url: URL, tmp_path: Path) -> 
     assert {t for _, t, _ in seen} == {total}
     assert total >= len(made.manifest.tables)  # partitions are dumped one by one
     assert "public.tracks" in {table for _, _, table in seen}
+
+
+def test_backups_and_their_manifests_are_readable_by_their_owner_only(
+    db_url: URL, tmp_path: Path
+) -> None:
+    made = backup.create_backup(config=settings_for(db_url).database, path=tmp_path / "m.dump")
+    assert made.path.stat().st_mode & 0o777 == 0o600
+    assert made.manifest_path.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_backups_folder_a_gated_migration_makes_is_owner_only(
+    db_url: URL, engine: Engine, tmp_path: Path
+) -> None:
+    with engine.begin() as conn:
+        migrations.downgrade(conn, "-1")
+    folder = tmp_path / "backups"
+    result = runner.invoke(
+        app,
+        ["upgrade", "--backup-dir", str(folder)],
+        env={"DATABASE_URL": db_url.render_as_string(hide_password=False)},
+    )
+    assert result.exit_code == 0, result.output
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert all(p.stat().st_mode & 0o777 == 0o600 for p in folder.iterdir())

@@ -25,7 +25,7 @@ def behind(empty_db_url: URL) -> Engine:
     """A database at the first revision, with later revisions pending."""
     engine = create_engine(empty_db_url, poolclass=pool.NullPool)
     with engine.begin() as conn:
-        migrations.upgrade(conn, FIRST_REVISION)
+        migrations.upgrade(conn, revision=FIRST_REVISION)
     return engine
 
 

@@ -9,9 +9,10 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import URL
 from typer.testing import CliRunner
 
-from searxng_cool.admin import maintenance, optimize
+from searxng_cool.admin import optimize
 from searxng_cool.cli.main import app
 from searxng_cool.config import OperationsConfig
+from searxng_cool.db import maintenance
 
 runner = CliRunner()
 
@@ -46,7 +47,7 @@ def plan(engine: Engine) -> list[optimize.Action]:
 def test_a_healthy_database_needs_only_the_first_view_refresh(engine: Engine) -> None:
     assert [(a.kind, a.target) for a in plan(engine)] == [("refresh", "mv_track_popularity")]
     with engine.begin() as conn:
-        maintenance.record_refresh(conn, "mv_track_popularity")
+        maintenance.record_refresh(conn, view_name="mv_track_popularity")
     assert plan(engine) == []
 
 
@@ -81,7 +82,7 @@ def test_optimize_vacuums_reindexes_and_refreshes_with_before_and_after(engine: 
     assert (done["name_once"].before, done["name_once"].after) == ("invalid", "valid")
     assert done["mv_track_popularity"].after == "refreshed just now"
     with engine.connect() as conn:
-        assert maintenance.last_refresh(conn, "mv_track_popularity") is not None
+        assert maintenance.last_refresh(conn, view_name="mv_track_popularity") is not None
         assert maintenance.last_event(conn, action="vacuum", subject="churn") is not None
 
 

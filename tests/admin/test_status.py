@@ -12,10 +12,11 @@ from sqlalchemy import Engine, create_engine, pool, text
 from sqlalchemy.engine import URL
 from typer.testing import CliRunner
 
-from searxng_cool.admin import maintenance, migrations, status
+from searxng_cool.admin import migrations, status
 from searxng_cool.admin.health_checks import Check, Level
 from searxng_cool.cli.main import app
 from searxng_cool.config import OperationsConfig
+from searxng_cool.db import maintenance
 from tests import factories
 
 runner = CliRunner()
@@ -96,7 +97,7 @@ def test_an_unused_index_is_flagged(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("CREATE INDEX wide_v_never_used ON wide (v)"))
     assert run_status(engine)["unused indexes"].level is Level.OK  # under the size floor
-    check = run_status(engine, UNUSED_INDEX_MIN_BYTES=0)["unused indexes"]
+    check = run_status(engine, UNUSED_INDEX_MIN_BYTES=0, UNUSED_INDEX_MIN_DAYS=0)["unused indexes"]
     assert check.level is Level.WARNING
     assert any(d.startswith("wide_v_never_used") for d in check.details)
 
@@ -223,7 +224,7 @@ def test_connections_are_judged_against_the_pool_size(engine: Engine) -> None:
 def test_pending_migrations_are_a_warning(empty_db_url: URL) -> None:
     engine = create_engine(empty_db_url, poolclass=pool.NullPool)
     with engine.begin() as conn:
-        migrations.upgrade(conn, FIRST_REVISION)
+        migrations.upgrade(conn, revision=FIRST_REVISION)
     check = run_status(engine)["migrations"]
     engine.dispose()
     assert check.level is Level.WARNING
@@ -259,7 +260,7 @@ def test_size_growth_is_shown_against_the_last_sample(engine: Engine) -> None:
 def test_popularity_refresh_age_comes_from_recorded_refreshes(engine: Engine) -> None:
     assert run_status(engine)["popularity view refreshed"].value == "no refresh recorded yet"
     with engine.begin() as conn:
-        maintenance.record_refresh(conn, "mv_track_popularity")
+        maintenance.record_refresh(conn, view_name="mv_track_popularity")
     assert run_status(engine)["popularity view refreshed"].level is Level.OK
     with engine.begin() as conn:
         conn.execute(
@@ -320,7 +321,7 @@ def test_a_partitioned_index_is_reported_once_by_its_own_name(engine: Engine) ->
     with engine.begin() as conn:
         conn.execute(text("CREATE INDEX ui_track_again ON user_interactions (track_id)"))
         conn.execute(text("CREATE INDEX ui_user_type ON user_interactions (user_id, context)"))
-    checks = run_status(engine, UNUSED_INDEX_MIN_BYTES=0)
+    checks = run_status(engine, UNUSED_INDEX_MIN_BYTES=0, UNUSED_INDEX_MIN_DAYS=0)
     duplicates = checks["duplicate indexes"]
     assert duplicates.level is Level.WARNING
     assert duplicates.details.count("idx_user_interactions_track_id = ui_track_again") == 1
@@ -340,7 +341,9 @@ def test_a_scanned_partitioned_index_counts_as_used(engine: Engine, old_interact
         "SELECT sum(idx_scan) FROM pg_stat_user_indexes WHERE indexrelname LIKE '%track_id_idx'",
         lambda n: n is not None and int(str(n)) >= 1,
     )
-    details = run_status(engine, UNUSED_INDEX_MIN_BYTES=0)["unused indexes"].details
+    details = run_status(engine, UNUSED_INDEX_MIN_BYTES=0, UNUSED_INDEX_MIN_DAYS=0)[
+        "unused indexes"
+    ].details
     assert not any(d.startswith("idx_user_interactions_track_id:") for d in details)
     assert any(d.startswith("idx_user_interactions_created:") for d in details)
 

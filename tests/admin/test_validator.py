@@ -78,7 +78,7 @@ def test_a_dropped_spec_index_fails_schema_integrity_and_its_benchmark(engine: E
 def test_a_database_behind_head_fails_migration_history(empty_db_url: URL) -> None:
     engine = create_engine(empty_db_url, poolclass=pool.NullPool)
     with engine.begin() as conn:
-        migrations.upgrade(conn, migrations.history()[-1].revision)
+        migrations.upgrade(conn, revision=migrations.history()[-1].revision)
     found = results(engine, "migrations")
     engine.dispose()
     assert found["database at head"].outcome is Outcome.FAIL

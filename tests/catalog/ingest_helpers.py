@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 
 from searxng_cool.catalog.ingest import IngestSummary, ingest_file
 from searxng_cool.catalog.reader import load_mapping
+from searxng_cool.rejects import JsonlRejects
 
 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> Path:
@@ -21,12 +22,8 @@ def ingest_records(
     engine: Engine, tmp_path: Path, records: list[dict[str, Any]], name: str = "in.jsonl"
 ) -> IngestSummary:
     path = write_jsonl(tmp_path / name, records)
-    return ingest_file(
-        engine=engine,
-        path=path,
-        mapping=load_mapping(),
-        rejects_path=tmp_path / f"{name}.rejects.jsonl",
-    )
+    with JsonlRejects(tmp_path / f"{name}.rejects.jsonl") as rejects:
+        return ingest_file(engine, path=path, mapping=load_mapping(), rejects=rejects)
 
 
 def track_of(engine: Engine, source_type: str, source_id: str) -> int:

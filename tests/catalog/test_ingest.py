@@ -27,6 +27,7 @@ from searxng_cool.catalog.records import RecordRejected, parse_record
 from searxng_cool.catalog.resolve import resolve_tracks
 from searxng_cool.cli.main import app
 from searxng_cool.errors import InvalidInput
+from searxng_cool.rejects import JsonlRejects
 from tests.catalog.ingest_helpers import catalog_snapshot, count, ingest_records
 from tests.conftest import REPO_ROOT, DatabaseFactory
 
@@ -38,13 +39,10 @@ def head(source: Path, target: Path, lines: int) -> Path:
 
 
 def ingest(engine: Engine, path: Path, fmt: str | None, rejects: Path, batch: int = 50_000):
-    return ingest_file(
-        engine=engine,
-        path=path,
-        mapping=load_mapping(format_name=fmt),
-        rejects_path=rejects,
-        batch_size=batch,
-    )
+    with JsonlRejects(rejects) as sink:
+        return ingest_file(
+            engine, path=path, mapping=load_mapping(format_name=fmt), rejects=sink, batch_size=batch
+        )
 
 
 def test_second_run_of_the_same_file_reports_everything_unchanged(
@@ -222,7 +220,7 @@ def test_resolve_tracks_returns_the_canonical_track_of_every_line(
     ]
     records = [parse_record(r, n) for n, r in enumerate(rows, start=10)]
     with engine.begin() as conn:
-        ids = resolve_tracks(connection=conn, records=records)
+        ids = resolve_tracks(conn, records=records)
     assert ids[10] == ids[12] != ids[11]
     assert count(engine, "tracks") == 2
 

@@ -123,11 +123,11 @@ def test_the_migration_indexes_rows_that_existed_before_it(empty_db_url: object)
 
     engine: Engine = create_engine(empty_db_url, poolclass=pool.NullPool)  # type: ignore[arg-type]
     with engine.begin() as conn:
-        migrations.upgrade(conn, "20261124_2040_initial_schema")
+        migrations.upgrade(conn, revision="20261124_2040_initial_schema")
         artist = factories.artist(conn, name="Beyoncé")
         factories.track(conn, title="Halo", artist_id=artist)
     with engine.begin() as conn:
-        migrations.upgrade(conn, "20261124_2050_search_index")
+        migrations.upgrade(conn, revision="20261124_2050_search_index")
         assert search_index.missing(conn) == {"artist": 0, "album": 0, "track": 0}
     with engine.begin() as conn:
         # The search of today needs the later revisions too (the typo lexicon's variants,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import typer
@@ -62,6 +63,7 @@ def test_init_on_an_existing_empty_database_migrates_it(empty_db_url: URL) -> No
     result = runner.invoke(app, ["init"], env=env_for(empty_db_url))
     assert result.exit_code == 0, result.output
     assert migrations.heads()[0] in result.output
+    assert "DATABASE_URL connects as a superuser" in " ".join(result.output.split())
 
 
 def test_downgrade_without_a_revision_is_refused(db_url: URL) -> None:
@@ -79,8 +81,11 @@ def test_current_reports_the_database_revision(db_url: URL) -> None:
     assert f"current: {migrations.heads()[0]}" in result.output
 
 
-def test_an_unknown_revision_gets_one_clear_line(db_url: URL) -> None:
-    result = runner.invoke(app, ["upgrade", "nonsense"], env=env_for(db_url))
+def test_an_unknown_revision_gets_one_clear_line(db_url: URL, tmp_path: Path) -> None:
+    # The backup goes to a temporary folder, never into the checkout's backups/.
+    result = runner.invoke(
+        app, ["upgrade", "nonsense", "--backup-dir", str(tmp_path)], env=env_for(db_url)
+    )
     assert result.exit_code == 1
     assert "nonsense" in result.output
 

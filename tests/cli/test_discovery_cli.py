@@ -6,7 +6,6 @@ import re
 
 from sqlalchemy import create_engine, pool, text
 from sqlalchemy.engine import URL
-from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from searxng_cool.cli.main import app
@@ -22,9 +21,9 @@ def env_for(url: URL) -> dict[str, str]:
 
 def seed(url: URL) -> int:
     engine = create_engine(url, poolclass=pool.NullPool)
-    with Session(engine) as db, db.begin():
-        make_catalog(db, artists=8, per_artist=3)
-        user = factories.user(db.connection())
+    with engine.begin() as conn:
+        make_catalog(conn, artists=8, per_artist=3)
+        user = factories.user(conn)
     engine.dispose()
     return user
 
@@ -87,3 +86,42 @@ def test_profiles_rebuild_reports_every_user_and_show_prints_the_profile(db_url:
     changed = runner.invoke(app, ["profiles", "settings", str(user), '{"novelty": 0.9}'], env=env)
     assert changed.exit_code == 0, changed.output
     assert '"novelty": 0.9' in changed.output
+
+
+def test_discover_act_refuses_a_play_longer_than_the_track_as_interactions_record_does(
+    db_url: URL,
+) -> None:
+    user, env = seed(db_url), env_for(db_url)
+    started = runner.invoke(
+        app, ["discover", "start", str(user), "mood", '{"mood": "calm"}'], env=env
+    )
+    session_id = re.search(r"session (\d+)", started.output).group(1)  # type: ignore[union-attr]
+    batch = runner.invoke(app, ["discover", "next", session_id, "-n", "1"], env=env)
+    assert batch.exit_code == 0, batch.output
+    engine = create_engine(db_url, poolclass=pool.NullPool)
+    with engine.connect() as conn:
+        track, track_ms = conn.execute(
+            text(
+                "SELECT t.id, t.duration_ms FROM discovery_session_tracks s"
+                " JOIN tracks t ON t.id = s.track_id WHERE s.position = 0"
+            )
+        ).one()
+    too_long = str(track_ms + 1)
+    record = ["interactions", "record", "--user", str(user), "--track", str(track)]
+    recorded = runner.invoke(app, [*record, "--type", "play", "--duration-ms", too_long], env=env)
+    acted = runner.invoke(
+        app, ["discover", "act", session_id, str(track), "played", "--played-ms", too_long], env=env
+    )
+    assert recorded.exit_code == acted.exit_code == 1
+    assert "is beyond the duration of track" in recorded.output
+    assert acted.output == recorded.output
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM user_interactions")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM user_music_profiles")).scalar_one() == 0
+        assert (
+            conn.execute(
+                text("SELECT count(*) FROM discovery_session_tracks WHERE user_action IS NOT NULL")
+            ).scalar_one()
+            == 0
+        )
+    engine.dispose()

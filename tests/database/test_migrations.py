@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import subprocess
@@ -13,8 +14,10 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, pool, text
 from sqlalchemy.engine import URL
+from typer.testing import CliRunner
 
 from searxng_cool.admin import migrations
+from searxng_cool.cli.main import app
 from tests.conftest import REPO_ROOT
 
 
@@ -69,7 +72,7 @@ def test_revision_files_sorted_by_name_follow_the_chain() -> None:
     """Listing the versions folder shows the revisions in the order they run."""
     by_name = sorted(migrations.history(), key=lambda rev: Path(rev.path).name)
     assert [rev.revision for rev in by_name] == revisions_oldest_first()
-    for earlier, later in zip(by_name, by_name[1:], strict=False):
+    for earlier, later in itertools.pairwise(by_name):
         assert later.down_revision == earlier.revision, Path(later.path).name
 
 
@@ -81,7 +84,7 @@ def test_revision_chain_is_linear_from_base() -> None:
 
 def test_upgrade_creates_the_schema_on_an_empty_database(empty_engine: Engine) -> None:
     with empty_engine.begin() as conn:
-        migrations.upgrade(conn, "head")
+        migrations.upgrade(conn, revision="head")
     with empty_engine.connect() as conn:
         assert migrations.current(conn) == migrations.heads()
         tables = conn.execute(text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"))
@@ -91,20 +94,20 @@ def test_upgrade_creates_the_schema_on_an_empty_database(empty_engine: Engine) -
 def test_every_revision_upgrades_downgrades_one_and_upgrades_again(empty_engine: Engine) -> None:
     for revision in revisions_oldest_first():
         with empty_engine.begin() as conn:
-            migrations.upgrade(conn, revision)
+            migrations.upgrade(conn, revision=revision)
         with empty_engine.begin() as conn:
-            migrations.downgrade(conn, "-1")
+            migrations.downgrade(conn, revision="-1")
         with empty_engine.begin() as conn:
-            migrations.upgrade(conn, revision)
+            migrations.upgrade(conn, revision=revision)
             assert migrations.current(conn) == [revision]
 
 
 def test_downgrade_to_base_leaves_no_table_function_view_or_type(empty_engine: Engine) -> None:
     with empty_engine.begin() as conn:
         assert leftover_objects(conn) == []
-        migrations.upgrade(conn, "head")
+        migrations.upgrade(conn, revision="head")
     with empty_engine.begin() as conn:
-        migrations.downgrade(conn, "base")
+        migrations.downgrade(conn, revision="base")
     with empty_engine.connect() as conn:
         assert leftover_objects(conn) == []
         assert migrations.current(conn) == []
@@ -131,7 +134,7 @@ def test_a_new_revision_is_refused_while_the_database_is_behind(empty_engine: En
     from searxng_cool.errors import Conflict
 
     with empty_engine.begin() as conn, pytest.raises(Conflict, match="not at head"):
-        migrations.new_revision(conn, "anything")
+        migrations.new_revision(conn, message="anything")
 
 
 def test_revision_ids_are_made_from_the_time_and_message() -> None:
@@ -178,9 +181,39 @@ def test_a_new_revision_holds_the_difference_between_models_and_database(
     connection: Connection, tmp_path: Path
 ) -> None:
     connection.execute(text("DROP INDEX idx_tracks_isrc"))
-    path = migrations.new_revision(connection, "restore isrc index", directory=tmp_path)
+    path = migrations.new_revision(connection, message="restore isrc index", directory=tmp_path)
     body = path.read_text()
     assert path.parent == tmp_path
     assert re.fullmatch(r"\d{8}_\d{4}_restore_isrc_index\.py", path.name)  # 32 chars at most
-    assert "op.create_index('idx_tracks_isrc'" in body
-    assert f"down_revision: str | Sequence[str] | None = '{migrations.heads()[0]}'" in body
+    assert 'op.create_index("idx_tracks_isrc"' in body
+    assert f'down_revision: str | Sequence[str] | None = "{migrations.heads()[0]}"' in body
+
+
+def test_migrate_with_no_model_change_writes_no_file_and_says_so(db_url: URL) -> None:
+    versions = migrations.MIGRATIONS_DIR / "versions"
+    before = set(versions.glob("*.py"))
+    env = {"DATABASE_URL": db_url.render_as_string(hide_password=False)}
+    result = CliRunner().invoke(app, ["migrate", "-m", "nothing changed"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "no revision written" in result.output
+    assert set(versions.glob("*.py")) == before
+
+
+def test_a_generated_revision_passes_the_projects_lint_and_format_checks(
+    connection: Connection,
+) -> None:
+    connection.execute(text("DROP INDEX idx_tracks_isrc"))
+    path = migrations.new_revision(connection, message="lint clean probe")
+    assert path is not None
+    try:
+        for check in (["check"], ["format", "--check"]):
+            linted = subprocess.run(
+                [sys.executable, "-m", "ruff", *check, str(path)],
+                capture_output=True,
+                text=True,
+                cwd=REPO_ROOT,
+                check=False,
+            )
+            assert linted.returncode == 0, linted.stdout + linted.stderr
+    finally:
+        path.unlink()

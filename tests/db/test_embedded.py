@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, pool, text
 from searxng_cool.db import embedded
 from searxng_cool.db.embedded import EmbeddedCluster, default_data_dir
 from searxng_cool.errors import EnvironmentProblem
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, running
 
 
 @pytest.fixture
@@ -121,3 +121,29 @@ def test_as_root_the_default_data_dir_is_reachable_by_the_postgres_user() -> Non
         assert str(path).startswith("/var/lib/")
     else:
         assert str(path).startswith("/root/.local/share")
+
+
+def test_the_suites_cluster_is_stopped_afterwards_only_if_the_suite_started_it(
+    throwaway_cluster: EmbeddedCluster,
+) -> None:
+    assert not throwaway_cluster.is_running()
+    with running(throwaway_cluster):
+        assert throwaway_cluster.is_running()
+    assert not throwaway_cluster.is_running()  # we started it: we stop it
+    throwaway_cluster.ensure_running()  # someone else's, running before the suite
+    with running(throwaway_cluster):
+        pass
+    assert throwaway_cluster.is_running()
+
+
+def test_the_suites_cluster_is_left_running_while_someone_else_is_connected(
+    throwaway_cluster: EmbeddedCluster,
+) -> None:
+    with running(throwaway_cluster) as url:
+        other = create_engine(url, poolclass=pool.NullPool)
+        kept_open = other.connect()
+    try:
+        assert throwaway_cluster.is_running()
+    finally:
+        kept_open.close()
+        other.dispose()

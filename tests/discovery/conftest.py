@@ -1,23 +1,16 @@
-"""Fixtures for discovery tests: a rolled-back Session and a small catalog."""
+"""Fixtures for discovery tests: a small catalog on the test's connection.
+
+The `connection` fixture (tests/conftest.py) is left to roll back: the services never commit.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from tests.music_catalog import CatalogTrack, make_catalog
 
 
 @pytest.fixture
-def db(engine: Engine) -> Iterator[Session]:
-    """A Session whose work is rolled back at the end (the services never commit)."""
-    with Session(engine) as made:
-        yield made
-
-
-@pytest.fixture
-def catalog(db: Session) -> list[CatalogTrack]:
-    return make_catalog(db)
+def catalog(connection: Connection) -> list[CatalogTrack]:
+    return make_catalog(connection)

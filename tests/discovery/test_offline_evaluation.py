@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from bench.discovery_data import load_lastfm_listener, load_spotify_catalog
 from bench.discovery_eval import evaluate
@@ -20,7 +19,7 @@ def test_the_recommender_beats_most_popular_and_random_on_real_listening(
         assert load_spotify_catalog(conn, shared_data) > 25_000
         user_id, plays = load_lastfm_listener(conn, shared_data)
         assert plays > 1_000
-        report = evaluate(Session(bind=conn), user_id).all_plays
+        report = evaluate(conn, user_id).all_plays
     assert report.cases >= 20
     for baseline in (report.most_popular, report.random):
         assert report.recommender.hit_rate > baseline.hit_rate

@@ -12,9 +12,10 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError
 
 from searxng_cool.admin import validator
-from searxng_cool.listening.events import CollectedRejects, InteractionEvent
+from searxng_cool.listening.events import InteractionEvent
 from searxng_cool.listening.partitions import ensure_partitions
 from searxng_cool.listening.recording import record_batch
+from searxng_cool.rejects import CollectedRejects
 from tests import factories
 
 JANUARY = datetime(2025, 1, 1, tzinfo=UTC)
@@ -59,7 +60,7 @@ def history(people: dict[str, int]) -> list[InteractionEvent]:
 def outcome(connection: Connection, events: list[InteractionEvent], bulk: int) -> Any:
     with connection.begin_nested() as savepoint:
         rejects = CollectedRejects()
-        report = record_batch(connection, events, rejects=rejects, bulk_min_rows=bulk)
+        report = record_batch(connection, events=events, rejects=rejects, bulk_min_rows=bulk)
         stored = [tuple(row) for row in connection.execute(text(STORED))]
         counters = [tuple(row) for row in connection.execute(text(COUNTERS))]
         refused = sorted((r.line, r.code) for r in rejects.items)
@@ -107,7 +108,7 @@ def test_the_filled_partition_has_every_index_and_key_of_a_made_one(
     connection: Connection, people: dict[str, int]
 ) -> None:
     made = partition_shape(connection, "user_interactions_p2025_03")
-    record_batch(connection, history(people), bulk_min_rows=5)
+    record_batch(connection, events=history(people), bulk_min_rows=5)
     for month in ("2025_01", "2025_02"):
         assert partition_shape(connection, f"user_interactions_p{month}") == made
     leftovers = connection.execute(
@@ -118,7 +119,7 @@ def test_the_filled_partition_has_every_index_and_key_of_a_made_one(
 
 
 def test_keys_hold_on_a_filled_month(connection: Connection, people: dict[str, int]) -> None:
-    record_batch(connection, history(people), bulk_min_rows=5)
+    record_batch(connection, events=history(people), bulk_min_rows=5)
     filled = "SELECT count(*) FROM user_interactions_p2025_01 WHERE user_id = :u"
     assert connection.execute(text(filled), {"u": people["other"]}).scalar_one() > 0
     connection.execute(text("DELETE FROM users WHERE id = :u"), {"u": people["other"]})
@@ -139,10 +140,10 @@ def test_a_month_that_already_has_events_is_added_to_row_by_row(
     connection: Connection, people: dict[str, int]
 ) -> None:
     first = [InteractionEvent(people["user"], people["track"], "play", created_at=JANUARY)]
-    record_batch(connection, first, bulk_min_rows=1)
+    record_batch(connection, events=first, bulk_min_rows=1)
     oid = "SELECT CAST('user_interactions_p2025_01' AS regclass)::oid"
     before = connection.execute(text(oid)).scalar_one()
-    record_batch(connection, history(people), bulk_min_rows=5)
+    record_batch(connection, events=history(people), bulk_min_rows=5)
     assert connection.execute(text(oid)).scalar_one() == before
     count = "SELECT count(*) FROM user_interactions_p2025_01"
     assert connection.execute(text(count)).scalar_one() > 1
@@ -158,7 +159,9 @@ def test_two_batches_filling_the_same_empty_month_at_once_both_land(engine: Engi
         try:
             with engine.begin() as conn:
                 start.wait(5)
-                outcomes.append(record_batch(conn, history(people), bulk_min_rows=5).accepted)
+                outcomes.append(
+                    record_batch(conn, events=history(people), bulk_min_rows=5).accepted
+                )
         except Exception as exc:  # reported by the assertion below
             outcomes.append(exc)
 
@@ -189,7 +192,7 @@ def test_a_writer_of_users_and_events_and_a_filling_batch_do_not_deadlock(engine
                 start.wait(5)
                 time.sleep(0.5)  # the batch is under way by now
                 event = [InteractionEvent(listener, people["track"], "play")]
-                outcomes["listener"] = record_batch(conn, event).accepted
+                outcomes["listener"] = record_batch(conn, events=event).accepted
         except Exception as exc:  # reported by the assertion below
             outcomes["listener"] = exc
 
@@ -197,7 +200,9 @@ def test_a_writer_of_users_and_events_and_a_filling_batch_do_not_deadlock(engine
         try:
             with engine.begin() as conn:
                 start.wait(5)
-                outcomes["batch"] = record_batch(conn, history(people), bulk_min_rows=5).accepted
+                outcomes["batch"] = record_batch(
+                    conn, events=history(people), bulk_min_rows=5
+                ).accepted
         except Exception as exc:  # reported by the assertion below
             outcomes["batch"] = exc
 

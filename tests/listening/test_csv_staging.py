@@ -14,8 +14,9 @@ from sqlalchemy import Connection, text
 
 from searxng_cool.errors import InvalidInput
 from searxng_cool.listening import csv_staging, recording
-from searxng_cool.listening.events import CollectedRejects, RejectCounter
+from searxng_cool.listening.events import RejectCounter
 from searxng_cool.listening.files import read_events
+from searxng_cool.rejects import CollectedRejects
 from tests import factories
 
 HEADER = ["user_id", "track_id", "interaction_type", "play_duration_ms", "context", "created_at"]
@@ -39,7 +40,7 @@ def outcome(connection: Connection, load: Any) -> tuple[list[Any], list[Any], in
         rejects = CollectedRejects()
         report = load(rejects)
         stored = [tuple(row) for row in connection.execute(text(STORED))]
-        refused = sorted((r.line, r.code, r.reason, r.record) for r in rejects.items)
+        refused = sorted((r.line, r.code, r.reason, r.input) for r in rejects.items)
         savepoint.rollback()
     assert report.accepted == len(stored)
     assert report.rejected == len(refused)
@@ -47,9 +48,12 @@ def outcome(connection: Connection, load: Any) -> tuple[list[Any], list[Any], in
 
 
 def both_ways(connection: Connection, path: Path) -> tuple[Any, Any]:
-    fast = outcome(connection, lambda sink: recording.record_file(connection, path, rejects=sink))
+    fast = outcome(
+        connection, lambda sink: recording.record_file(connection, path=path, rejects=sink)
+    )
     slow = outcome(
-        connection, lambda sink: recording.record_batch(connection, read_events(path), rejects=sink)
+        connection,
+        lambda sink: recording.record_batch(connection, events=read_events(path), rejects=sink),
     )
     return fast, slow
 
@@ -59,7 +63,9 @@ def staged_by_server(connection: Connection, path: Path) -> int | None:
         recording._create_staging(connection)
         counter = RejectCounter(None)
         rows = csv_staging.stage_csv(
-            connection, path, lambda items: recording._copy_items(connection, items, counter, None)
+            connection,
+            path=path,
+            copy_items=lambda items: recording._copy_items(connection, items, counter, None),
         )
         savepoint.rollback()
     return rows
@@ -144,7 +150,7 @@ def test_a_file_the_server_reads_differently_falls_back_to_the_python_reader(
 
 def test_a_missing_file_is_a_clear_error(connection: Connection, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput, match="cannot read"):
-        recording.record_file(connection, tmp_path / "absent.csv")
+        recording.record_file(connection, path=tmp_path / "absent.csv")
 
 
 def test_a_bad_header_is_refused_before_anything_is_read(
@@ -153,7 +159,7 @@ def test_a_bad_header_is_refused_before_anything_is_read(
     path = tmp_path / "bad.csv"
     path.write_bytes(csv_bytes([["1", "1"]], header=["user_id", "track"]))
     with pytest.raises(InvalidInput, match="header must name"):
-        recording.record_file(connection, path)
+        recording.record_file(connection, path=path)
 
 
 FIELD = st.one_of(

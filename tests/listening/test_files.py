@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, text
 
 from searxng_cool.errors import InvalidInput
-from searxng_cool.listening.events import CollectedRejects, InteractionEvent, Rejection
+from searxng_cool.listening.events import InteractionEvent
 from searxng_cool.listening.files import count_lines, read_events
 from searxng_cool.listening.recording import record_batch
+from searxng_cool.rejects import CollectedRejects, Rejection
 from tests import factories
 
 
@@ -44,7 +45,7 @@ def test_jsonl_lines_become_events_with_their_line_numbers(tmp_path: Path) -> No
     ("line", "reason"),
     [
         (b"[1, 2]", "must hold a JSON object"),
-        (b"{nope", "not JSON"),
+        (b"{nope", "not valid JSON"),
         (b'{"user_id": 1, "interaction_type": "play"}', "missing track_id"),
         (
             b'{"user_id": 1, "track_id": 2, "interaction_type": "play", "duration": 3}',
@@ -127,7 +128,7 @@ def test_a_file_loads_good_lines_and_reports_the_rest(
     ]
     path = write(tmp_path, "e.jsonl", "\n".join(json.dumps(x) for x in lines) + "\nbroken\n")
     rejects = CollectedRejects()
-    report = record_batch(connection, read_events(path), rejects=rejects)
+    report = record_batch(connection, events=read_events(path), rejects=rejects)
     assert (report.accepted, report.rejected) == (1, 3)
     assert sorted(r.line for r in rejects.items if r.line) == [2, 3, 4]
     assert connection.execute(text("SELECT count(*) FROM user_interactions")).scalar_one() == 1
@@ -178,7 +179,7 @@ def test_hostile_file_content_is_loaded_or_rejected_never_a_crash(
     path.write_bytes((header if suffix == ".csv" else b"") + body)
     with connection.begin_nested() as savepoint:
         rejects = CollectedRejects()
-        report = record_batch(connection, read_events(path), rejects=rejects)
+        report = record_batch(connection, events=read_events(path), rejects=rejects)
         stored = connection.execute(text("SELECT count(*) FROM user_interactions")).scalar_one()
         assert stored == report.accepted
         assert report.rejected == len(rejects.items)

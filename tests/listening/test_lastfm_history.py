@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import Connection, text
 
 from searxng_cool.accounts.users import get_or_create_user
-from searxng_cool.listening.events import CollectedRejects, InteractionEvent
+from searxng_cool.listening.events import InteractionEvent
 from searxng_cool.listening.popularity import refresh_view
 from searxng_cool.listening.recording import record_batch
+from searxng_cool.rejects import CollectedRejects
 
 
 def _catalog_for(connection: Connection, rows: list[dict[str, str]]) -> dict[tuple[str, str], int]:
@@ -56,7 +57,7 @@ def test_a_real_scrobble_history_is_recorded_month_by_month(
         for n, r in enumerate(rows, start=2)
     ]
     rejects = CollectedRejects()
-    report = record_batch(connection, events, rejects=rejects)
+    report = record_batch(connection, events=events, rejects=rejects)
 
     epoch_rows = sum(1 for r in rows if r["timestamp"] == "0")
     assert epoch_rows > 0

@@ -222,11 +222,11 @@ def test_partitioning_migration_keeps_every_row_up_and_down(empty_engine: Engine
     before = migrations.script_directory().get_revision(PARTITIONING_REVISION).down_revision
     assert isinstance(before, str)
     with empty_engine.begin() as conn:
-        migrations.upgrade(conn, before)
+        migrations.upgrade(conn, revision=before)
         _seed_plain_table(conn)
         original = conn.execute(ROWS).all()
     with empty_engine.begin() as conn:
-        migrations.upgrade(conn, PARTITIONING_REVISION)
+        migrations.upgrade(conn, revision=PARTITIONING_REVISION)
         assert conn.execute(ROWS).all() == original
         homes = conn.execute(
             text("SELECT DISTINCT tableoid::regclass::text FROM user_interactions ORDER BY 1")
@@ -238,7 +238,7 @@ def test_partitioning_migration_keeps_every_row_up_and_down(empty_engine: Engine
         ]
         assert conn.execute(text("SELECT count(*) FROM mv_track_popularity")).scalar_one() == 1
     with empty_engine.begin() as conn:
-        migrations.downgrade(conn, before)
+        migrations.downgrade(conn, revision=before)
         assert conn.execute(ROWS).all() == original
         kind = conn.execute(
             text("SELECT relkind FROM pg_class WHERE relname = 'user_interactions'")

@@ -57,7 +57,7 @@ def test_counters_and_the_view_agree_after_a_refresh(connection: Connection) -> 
         )
         for i in range(60)
     ]
-    record_batch(connection, events)
+    record_batch(connection, events=events)
     # Changes after the batch: one event deleted, one moved to another track, one deleted user.
     connection.execute(
         text("DELETE FROM user_interactions WHERE id = (SELECT min(id) FROM user_interactions)")
@@ -81,7 +81,7 @@ def test_counters_and_the_view_agree_after_a_refresh(connection: Connection) -> 
 
 def test_truncating_the_log_empties_the_counters(connection: Connection) -> None:
     user, track = factories.user(connection), factories.track(connection)
-    record_batch(connection, [InteractionEvent(user, track, "play")])
+    record_batch(connection, events=[InteractionEvent(user, track, "play")])
     connection.execute(text("TRUNCATE user_interactions"))
     assert track_counters(connection, track_id=track) is None
 
@@ -90,7 +90,7 @@ def test_the_view_refreshes_concurrently_inside_a_transaction_with_other_stateme
     connection: Connection,
 ) -> None:
     user, track = factories.user(connection), factories.track(connection)
-    record_batch(connection, [InteractionEvent(user, track, "like")])
+    record_batch(connection, events=[InteractionEvent(user, track, "like")])
     report = refresh_view(connection)
     assert report.concurrently
     likes = connection.execute(
@@ -144,7 +144,7 @@ def test_recent_activity_outweighs_the_same_activity_long_ago(connection: Connec
     never = factories.track(connection, artist_id=artist_b, popularity=42.0)
     events = [InteractionEvent(user, fresh, "play", created_at=NOW - timedelta(days=1))] * 5
     events += [InteractionEvent(user, stale, "play", created_at=NOW - timedelta(days=90))] * 5
-    record_batch(connection, events)
+    record_batch(connection, events=events)
     report = compute_popularity(connection, half_life_days=30, now=NOW)
     tracks = _scores(connection, "tracks")
     assert tracks[fresh] == 100.0
@@ -163,7 +163,7 @@ def test_the_score_follows_the_documented_formula(connection: Connection) -> Non
     top, other = factories.track(connection), factories.track(connection)
     record_batch(
         connection,
-        [
+        events=[
             InteractionEvent(user, top, "play", created_at=NOW),
             InteractionEvent(user, top, "like", created_at=NOW),  # 1 + 2 = 3
             InteractionEvent(user, other, "play", created_at=NOW - timedelta(days=30)),  # 1 * 2^-1
@@ -182,7 +182,7 @@ def test_activity_older_than_the_horizon_drops_a_track_to_zero(connection: Conne
     old, recent = factories.track(connection), factories.track(connection)
     record_batch(
         connection,
-        [
+        events=[
             InteractionEvent(user, old, "play", created_at=NOW - timedelta(days=400)),
             InteractionEvent(user, recent, "play", created_at=NOW),
         ],
@@ -198,8 +198,8 @@ def test_an_absurd_half_life_is_refused(connection: Connection, half_life: float
 
 
 def test_a_view_refresh_is_recorded_for_status(connection: Connection) -> None:
-    from searxng_cool.admin import maintenance
+    from searxng_cool.db import maintenance
 
-    assert maintenance.last_refresh(connection, "mv_track_popularity") is None
+    assert maintenance.last_refresh(connection, view_name="mv_track_popularity") is None
     refresh_view(connection)
-    assert maintenance.last_refresh(connection, "mv_track_popularity") is not None
+    assert maintenance.last_refresh(connection, view_name="mv_track_popularity") is not None

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, text
 
 from searxng_cool.errors import InvalidInput
 from searxng_cool.listening.profile_settings import validate_discovery_settings
@@ -28,22 +26,22 @@ NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
 
 
 @pytest.fixture
-def db(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as made:
-        yield made
-
-
-@pytest.fixture
-def catalog(db: Session) -> list[CatalogTrack]:
-    return make_catalog(db, artists=12, per_artist=4)
+def catalog(connection: Connection) -> list[CatalogTrack]:
+    return make_catalog(connection, artists=12, per_artist=4)
 
 
 def event(
-    db: Session, user: int, track: int, kind: str, at: datetime, *, duration: int | None = None
+    connection: Connection,
+    user: int,
+    track: int,
+    kind: str,
+    at: datetime,
+    *,
+    duration: int | None = None,
 ) -> None:
     """Log the event and fold it into the profile, as the recording API does."""
     factories.interaction(
-        db.connection(),
+        connection,
         user_id=user,
         track_id=track,
         interaction_type=kind,
@@ -51,7 +49,7 @@ def event(
         created_at=at,
     )
     record_event(
-        session=db,
+        connection,
         user_id=user,
         track_id=track,
         interaction_type=kind,
@@ -60,8 +58,8 @@ def event(
     )
 
 
-def documents(db: Session, user: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    row = db.execute(
+def documents(connection: Connection, user: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    row = connection.execute(
         text(
             "SELECT audio_preferences, genre_preferences FROM user_music_profiles WHERE user_id = :u"
         ),
@@ -78,42 +76,43 @@ def test_a_like_weighs_more_than_a_full_play_which_weighs_more_than_a_partial_pl
     assert like > full > partial > 0 > skip
 
 
-def test_older_events_weigh_less_than_recent_ones(db: Session, catalog: list[CatalogTrack]) -> None:
-    user = factories.user(db.connection())
+def test_older_events_weigh_less_than_recent_ones(
+    connection: Connection, catalog: list[CatalogTrack]
+) -> None:
+    user = factories.user(connection)
     calm = min(catalog, key=lambda t: t.energy)
     loud = max(catalog, key=lambda t: t.energy)
-    event(db, user, calm.id, "like", NOW - timedelta(days=365))
-    event(db, user, loud.id, "like", NOW)
-    centre = documents(db, user)[0]["features"]["energy"]["centre"]
+    event(connection, user, calm.id, "like", NOW - timedelta(days=365))
+    event(connection, user, loud.id, "like", NOW)
+    centre = documents(connection, user)[0]["features"]["energy"]["centre"]
     assert centre > calm.energy + 0.9 * (loud.energy - calm.energy)
 
 
 def test_skips_push_the_target_away_from_what_was_skipped(
-    db: Session, catalog: list[CatalogTrack]
+    connection: Connection, catalog: list[CatalogTrack]
 ) -> None:
-    conn = db.connection()
-    plain, skipper = factories.user(conn), factories.user(conn)
+    plain, skipper = factories.user(connection), factories.user(connection)
     middle = sorted(catalog, key=lambda t: t.energy)[len(catalog) // 2]
     calm = min(catalog, key=lambda t: t.energy)
     for user in (plain, skipper):
-        event(db, user, middle.id, "like", NOW)
-    event(db, skipper, calm.id, "skip", NOW)
-    plain_target = load_profile(session=db, user_id=plain).state.target()
-    skipper_target = load_profile(session=db, user_id=skipper).state.target()
+        event(connection, user, middle.id, "like", NOW)
+    event(connection, skipper, calm.id, "skip", NOW)
+    plain_target = load_profile(connection, user_id=plain).state.target()
+    skipper_target = load_profile(connection, user_id=skipper).state.target()
     assert skipper_target[1] > plain_target[1]  # energy: away from the calm track
 
 
 def test_genre_preferences_are_normalised_and_skips_count_against(
-    db: Session, catalog: list[CatalogTrack]
+    connection: Connection, catalog: list[CatalogTrack]
 ) -> None:
-    user = factories.user(db.connection())
+    user = factories.user(connection)
     rock = [t for t in catalog if t.genre == "rock"]
     jazz = [t for t in catalog if t.genre == "jazz"]
     pop = [t for t in catalog if t.genre == "pop"]
-    event(db, user, rock[0].id, "like", NOW)
-    event(db, user, jazz[0].id, "play", NOW)
-    event(db, user, pop[0].id, "skip", NOW)
-    genres = documents(db, user)[1]
+    event(connection, user, rock[0].id, "like", NOW)
+    event(connection, user, jazz[0].id, "play", NOW)
+    event(connection, user, pop[0].id, "skip", NOW)
+    genres = documents(connection, user)[1]
     weights = genres["weights"]
     assert set(weights) == {"rock", "jazz"}
     assert genres["mass"]["pop"] < 0
@@ -122,25 +121,30 @@ def test_genre_preferences_are_normalised_and_skips_count_against(
 
 
 def test_incremental_updates_give_the_same_profile_as_a_full_rebuild(
-    db: Session, catalog: list[CatalogTrack]
+    connection: Connection, catalog: list[CatalogTrack]
 ) -> None:
-    users = [factories.user(db.connection()) for _ in range(3)]
+    users = [factories.user(connection) for _ in range(3)]
     kinds = ["like", "play", "skip", "save", "dislike", "play", "share", "unlike"]
     for n in range(24):
         user, track = users[n % 3], catalog[(n * 7) % len(catalog)]
         at = NOW - timedelta(days=(n * 13) % 40, hours=n)  # arrives out of order
         event(
-            db, user, track.id, kinds[n % len(kinds)], at, duration=40_000 if n % 4 == 1 else None
+            connection,
+            user,
+            track.id,
+            kinds[n % len(kinds)],
+            at,
+            duration=40_000 if n % 4 == 1 else None,
         )
-    incremental = {u: documents(db, u) for u in users}
+    incremental = {u: documents(connection, u) for u in users}
     progress: list[tuple[int, int]] = []
     assert (
-        rebuild_profiles(session=db, chunk_size=2, on_progress=lambda d, t: progress.append((d, t)))
+        rebuild_profiles(connection, chunk_size=2, on_progress=lambda d, t: progress.append((d, t)))
         == 3
     )
     assert progress == [(2, 3), (3, 3)]
     for user in users:
-        audio, genres = documents(db, user)
+        audio, genres = documents(connection, user)
         before_audio, before_genres = incremental[user]
         assert audio["as_of"] == before_audio["as_of"]
         for name, feature in audio["features"].items():
@@ -152,26 +156,30 @@ def test_incremental_updates_give_the_same_profile_as_a_full_rebuild(
         assert genres["weights"] == pytest.approx(before_genres["weights"])
 
 
-def test_last_updated_moves_when_an_event_arrives(db: Session, catalog: list[CatalogTrack]) -> None:
-    user = factories.user(db.connection())
-    event(db, user, catalog[0].id, "like", NOW)
-    db.execute(text("UPDATE user_music_profiles SET last_updated = now() - interval '1 day'"))
-    event(db, user, catalog[1].id, "like", NOW)
-    fresh = db.execute(
+def test_last_updated_moves_when_an_event_arrives(
+    connection: Connection, catalog: list[CatalogTrack]
+) -> None:
+    user = factories.user(connection)
+    event(connection, user, catalog[0].id, "like", NOW)
+    connection.execute(
+        text("UPDATE user_music_profiles SET last_updated = now() - interval '1 day'")
+    )
+    event(connection, user, catalog[1].id, "like", NOW)
+    fresh = connection.execute(
         text("SELECT last_updated > now() - interval '1 minute' FROM user_music_profiles")
     ).scalar_one()
     assert fresh
 
 
-def test_discovery_settings_fill_defaults_and_merge_changes(db: Session) -> None:
-    user = factories.user(db.connection())
-    assert set_discovery_settings(session=db, user_id=user, changes={"novelty": 0.9}) == {
+def test_discovery_settings_fill_defaults_and_merge_changes(connection: Connection) -> None:
+    user = factories.user(connection)
+    assert set_discovery_settings(connection, user_id=user, changes={"novelty": 0.9}) == {
         "novelty": 0.9,
         "energy_range": [0.0, 1.0],
         "excluded_genres": [],
     }
     merged = set_discovery_settings(
-        session=db, user_id=user, changes={"excluded_genres": [" edm "]}
+        connection, user_id=user, changes={"excluded_genres": [" edm "]}
     )
     assert merged["novelty"] == 0.9
     assert merged["excluded_genres"] == ["edm"]
@@ -189,12 +197,12 @@ def test_discovery_settings_fill_defaults_and_merge_changes(db: Session) -> None
     ],
 )
 def test_bad_discovery_settings_are_refused_and_nothing_is_stored(
-    db: Session, settings_in: dict[str, Any], message: str
+    connection: Connection, settings_in: dict[str, Any], message: str
 ) -> None:
-    user = factories.user(db.connection())
+    user = factories.user(connection)
     with pytest.raises(InvalidInput, match=message):
-        set_discovery_settings(session=db, user_id=user, changes=settings_in)
-    assert db.execute(text("SELECT count(*) FROM user_music_profiles")).scalar_one() == 0
+        set_discovery_settings(connection, user_id=user, changes=settings_in)
+    assert connection.execute(text("SELECT count(*) FROM user_music_profiles")).scalar_one() == 0
 
 
 json_values = st.recursive(
@@ -227,12 +235,13 @@ def test_any_settings_are_either_refused_clearly_or_valid(raw: dict[str, Any]) -
 
 
 def test_a_rebuild_limited_to_some_users_leaves_the_others_alone(
-    db: Session, catalog: list[CatalogTrack]
+    connection: Connection, catalog: list[CatalogTrack]
 ) -> None:
-    conn = db.connection()
-    touched, untouched = factories.user(conn), factories.user(conn)
+    touched, untouched = factories.user(connection), factories.user(connection)
     for user in (touched, untouched):
-        factories.interaction(conn, user_id=user, track_id=catalog[0].id, interaction_type="like")
-    assert rebuild_profiles(session=db, user_ids=[touched]) == 1
-    profiled = db.execute(text("SELECT user_id FROM user_music_profiles")).scalars().all()
+        factories.interaction(
+            connection, user_id=user, track_id=catalog[0].id, interaction_type="like"
+        )
+    assert rebuild_profiles(connection, user_ids=[touched]) == 1
+    profiled = connection.execute(text("SELECT user_id FROM user_music_profiles")).scalars().all()
     assert profiled == [touched]

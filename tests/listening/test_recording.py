@@ -13,8 +13,9 @@ from sqlalchemy import Connection, Engine, text
 
 from searxng_cool.db.models.users import INTERACTION_TYPES
 from searxng_cool.errors import InvalidInput, NotFound
-from searxng_cool.listening.events import CollectedRejects, InteractionEvent, Rejection
+from searxng_cool.listening.events import InteractionEvent
 from searxng_cool.listening.recording import record_batch, record_interaction
+from searxng_cool.rejects import CollectedRejects, Rejection
 from tests import factories
 
 
@@ -108,7 +109,7 @@ def test_every_schema_interaction_type_is_accepted(
     events = [
         InteractionEvent(listener["user"], listener["track"], kind) for kind in INTERACTION_TYPES
     ]
-    report = record_batch(connection, events)
+    report = record_batch(connection, events=events)
     assert report.accepted == len(INTERACTION_TYPES)
     assert report.rejected == 0
 
@@ -127,7 +128,7 @@ def test_a_batch_keeps_the_good_events_and_reports_each_bad_one_with_line_and_re
         Rejection(7, "unresolved", "no catalog match for 'Song X'"),
     ]
     rejects = CollectedRejects()
-    report = record_batch(connection, events, rejects=rejects)
+    report = record_batch(connection, events=events, rejects=rejects)
     assert (report.accepted, report.rejected) == (2, 5)
     reasons = {r.line: (r.code, r.reason) for r in rejects.items}
     assert reasons[2] == ("unknown_user", "user 999999 does not exist")
@@ -148,7 +149,7 @@ def test_every_event_is_kept_even_identical_ones(
     connection: Connection, listener: dict[str, int]
 ) -> None:
     same = InteractionEvent(listener["user"], listener["track"], "play", 5, created_at=None)
-    report = record_batch(connection, [same, same, same])
+    report = record_batch(connection, events=[same, same, same])
     assert report.accepted == 3
     assert count_interactions(connection) == 3
 
@@ -163,7 +164,7 @@ def test_a_batch_keeps_each_events_own_time_and_ids_follow_event_time(
         )
         for i in reversed(range(5))  # newest first, as a Last.fm export lists them
     ]
-    record_batch(connection, events)
+    record_batch(connection, events=events)
     times = connection.execute(
         text("SELECT created_at FROM user_interactions ORDER BY id")
     ).scalars()
@@ -174,7 +175,7 @@ def test_a_naive_time_is_taken_as_utc(connection: Connection, listener: dict[str
     naive = datetime(2022, 1, 2, 3, 4, 5)
     record_batch(
         connection,
-        [InteractionEvent(listener["user"], listener["track"], "like", created_at=naive)],
+        events=[InteractionEvent(listener["user"], listener["track"], "like", created_at=naive)],
     )
     stored = connection.execute(text("SELECT created_at FROM user_interactions")).scalar_one()
     assert stored == naive.replace(tzinfo=UTC)
@@ -184,7 +185,7 @@ def test_a_track_without_a_duration_accepts_any_play_length(
     connection: Connection, listener: dict[str, int]
 ) -> None:
     event = InteractionEvent(listener["user"], listener["untimed_track"], "play", 10**9)
-    assert record_batch(connection, [event]).accepted == 1
+    assert record_batch(connection, events=[event]).accepted == 1
 
 
 def test_the_unix_epoch_is_refused_as_not_a_real_time(
@@ -193,7 +194,7 @@ def test_the_unix_epoch_is_refused_as_not_a_real_time(
     rejects = CollectedRejects()
     epoch = datetime(1970, 1, 1, tzinfo=UTC)
     event = InteractionEvent(listener["user"], listener["track"], "play", created_at=epoch, line=9)
-    report = record_batch(connection, [event], rejects=rejects)
+    report = record_batch(connection, events=[event], rejects=rejects)
     assert report.accepted == 0
     assert rejects.items[0].line == 9
     assert "Unix epoch" in rejects.items[0].reason
@@ -204,7 +205,7 @@ def test_progress_is_reported_up_to_the_number_of_items(
 ) -> None:
     seen: list[int] = []
     events = [InteractionEvent(listener["user"], listener["track"], "play")] * 25_000
-    record_batch(connection, events, progress=seen.append)
+    record_batch(connection, events=events, progress=seen.append)
     assert seen == [10_000, 20_000, 25_000]
 
 
@@ -256,7 +257,7 @@ def test_hostile_events_are_each_recorded_or_rejected_never_a_crash(
     events = data.draw(st.lists(hostile_events(listener["user"], listener["track"]), max_size=6))
     with connection.begin_nested() as savepoint:
         rejects = CollectedRejects()
-        report = record_batch(connection, events, rejects=rejects)
+        report = record_batch(connection, events=events, rejects=rejects)
         assert report.accepted + report.rejected == len(events)
         assert len(rejects.items) == report.rejected
         assert all(r.reason for r in rejects.items)
@@ -271,7 +272,7 @@ def test_a_batch_of_history_gets_its_own_month_partitions(
         InteractionEvent(listener["user"], listener["track"], "play", created_at=at)
         for at in (datetime(2008, 2, 29, 23, 0, tzinfo=UTC), datetime(1999, 12, 31, tzinfo=UTC))
     ]
-    record_batch(connection, events)
+    record_batch(connection, events=events)
     homes = connection.execute(
         text("SELECT tableoid::regclass::text FROM user_interactions ORDER BY created_at")
     ).scalars()
@@ -281,19 +282,23 @@ def test_a_batch_of_history_gets_its_own_month_partitions(
 def test_two_concurrent_batches_needing_the_same_new_month_both_succeed(engine: Engine) -> None:
     with engine.begin() as conn:
         user, track = factories.user(conn), factories.track(conn)
-    event = InteractionEvent(user, track, "play", created_at=datetime(2011, 6, 15, tzinfo=UTC))
+    # Two different events of the month (the same event twice is recorded once).
+    events = [
+        InteractionEvent(user, track, "play", created_at=datetime(2011, 6, day, tzinfo=UTC))
+        for day in (15, 16)
+    ]
     started = threading.Barrier(2)
     outcomes: list[object] = []
 
-    def load() -> None:
+    def load(event: InteractionEvent) -> None:
         try:
             with engine.begin() as conn:
                 started.wait(5)
-                outcomes.append(record_batch(conn, [event]).accepted)
+                outcomes.append(record_batch(conn, events=[event]).accepted)
         except Exception as exc:  # the test reports any failure below
             outcomes.append(exc)
 
-    workers = [threading.Thread(target=load) for _ in range(2)]
+    workers = [threading.Thread(target=load, args=(event,)) for event in events]
     for worker in workers:
         worker.start()
     for worker in workers:

@@ -136,7 +136,7 @@ def test_a_timestamp_zero_scrobble_is_refused_as_a_play_with_that_reason(
     assert "1 refused" in output
     refused = [
         json.loads(line)
-        for line in (tmp_path / "scrobbles.rejects.plays.jsonl").read_text().splitlines()
+        for line in (tmp_path / "scrobbles.plays.rejects.jsonl").read_text().splitlines()
     ]
     assert [(r["line"], r["code"]) for r in refused] == [(2, "no-timestamp")]
     assert "timestamp 0" in refused[0]["reason"]

@@ -6,8 +6,7 @@ import random
 import threading
 from collections import Counter
 
-from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, text
 
 from searxng_cool.errors import InvalidInput
 from searxng_cool.playlists import editing, manage
@@ -19,9 +18,9 @@ EDITS_EACH = 15
 
 
 def _one_edit(
-    session: Session, rng: random.Random, playlist_id: int, owner: int, tracks: list[int]
+    connection: Connection, rng: random.Random, playlist_id: int, owner: int, tracks: list[int]
 ) -> tuple[str, int]:
-    count = session.execute(
+    count = connection.execute(
         text("SELECT count(*) FROM playlist_tracks WHERE playlist_id = :p"), {"p": playlist_id}
     ).scalar_one()
     kind = rng.choice(["add", "add", "move", "remove", "reorder"])
@@ -29,12 +28,12 @@ def _one_edit(
         picked = rng.sample(tracks, rng.randint(1, 3))
         position = rng.randint(0, count)
         editing.add_tracks(
-            session, playlist_id=playlist_id, actor_id=owner, track_ids=picked, position=position
+            connection, playlist_id=playlist_id, actor_id=owner, track_ids=picked, position=position
         )
         return "add", len(picked)
     if kind == "move":
         editing.move_track(
-            session,
+            connection,
             playlist_id=playlist_id,
             actor_id=owner,
             from_position=rng.randrange(count),
@@ -43,12 +42,12 @@ def _one_edit(
         return "move", 0
     if kind == "remove":
         editing.remove_tracks(
-            session, playlist_id=playlist_id, actor_id=owner, positions=[rng.randrange(count)]
+            connection, playlist_id=playlist_id, actor_id=owner, positions=[rng.randrange(count)]
         )
         return "remove", 1
     order = list(range(count))
     rng.shuffle(order)
-    editing.reorder_tracks(session, playlist_id=playlist_id, actor_id=owner, new_order=order)
+    editing.reorder_tracks(connection, playlist_id=playlist_id, actor_id=owner, new_order=order)
     return "reorder", 0
 
 
@@ -56,9 +55,11 @@ def test_concurrent_editors_never_corrupt_the_order(engine: Engine) -> None:
     with engine.begin() as conn:
         owner = factories.user(conn)
         tracks = [factories.track(conn, duration_ms=1000 + i) for i in range(20)]
-    with Session(engine) as session, session.begin():
-        playlist_id = manage.create_playlist(session, owner_id=owner, name="Shared")
-        editing.add_tracks(session, playlist_id=playlist_id, actor_id=owner, track_ids=tracks[:5])
+    with engine.begin() as connection:
+        playlist_id = manage.create_playlist(connection, owner_id=owner, name="Shared")
+        editing.add_tracks(
+            connection, playlist_id=playlist_id, actor_id=owner, track_ids=tracks[:5]
+        )
 
     done: Counter[str] = Counter()
     refused: list[str] = []
@@ -71,15 +72,14 @@ def test_concurrent_editors_never_corrupt_the_order(engine: Engine) -> None:
         try:
             start.wait()
             for _ in range(EDITS_EACH):
-                with Session(engine) as session:
-                    try:
-                        with session.begin():
-                            kind, rows = _one_edit(session, rng, playlist_id, owner, tracks)
-                    except InvalidInput as exc:
-                        # Our count was read before the lock; another editor changed the list.
-                        with lock:
-                            refused.append(str(exc))
-                        continue
+                try:
+                    with engine.begin() as connection:
+                        kind, rows = _one_edit(connection, rng, playlist_id, owner, tracks)
+                except InvalidInput as exc:
+                    # Our count was read before the lock; another editor changed the list.
+                    with lock:
+                        refused.append(str(exc))
+                    continue
                 with lock:
                     done[kind] += 1
                     done[f"{kind}_rows"] += rows

@@ -8,7 +8,6 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session
 
 from searxng_cool.errors import InvalidInput, NotFound
 from searxng_cool.playlists import editing, manage, smart
@@ -68,21 +67,21 @@ rule_documents = st.one_of(
 def test_any_name_is_stored_exactly_or_refused_with_nothing_written(
     engine: Engine, name: str, description: str | None
 ) -> None:
-    with Session(engine) as session:
-        owner = factories.user(session.connection())
+    with engine.connect() as connection:
+        owner = factories.user(connection)
         try:
             playlist_id = manage.create_playlist(
-                session, owner_id=owner, name=name, description=description
+                connection, owner_id=owner, name=name, description=description
             )
         except InvalidInput:
-            assert session.execute(text("SELECT count(*) FROM playlists")).scalar_one() == 0
-            session.rollback()
+            assert connection.execute(text("SELECT count(*) FROM playlists")).scalar_one() == 0
+            connection.rollback()
             return
-        stored = session.execute(
+        stored = connection.execute(
             text("SELECT name, description FROM playlists WHERE id = :p"), {"p": playlist_id}
         ).one()
         assert (stored.name, stored.description) == (name.strip(), description)
-        session.rollback()
+        connection.rollback()
 
 
 @FUZZ
@@ -96,31 +95,31 @@ def test_fuzzed_rules_are_either_valid_and_run_or_refused_cleanly(
         refusal = str(exc)
         assert refusal.startswith("rules"), refusal
         return
-    with Session(engine) as session:
-        owner = factories.user(session.connection())
-        found = smart.preview_rules(session, rules=parsed.source, owner_id=owner)
+    with engine.connect() as connection:
+        owner = factories.user(connection)
+        found = smart.preview_rules(connection, rules=parsed.source, owner_id=owner)
         assert found == []  # an empty catalog: the query ran and matched nothing
-        session.rollback()
+        connection.rollback()
 
 
 @FUZZ
 @given(rules=rule_documents)
 def test_refused_rules_leave_the_playlist_untouched(engine: Engine, rules: Any) -> None:
-    with Session(engine) as session:
-        owner = factories.user(session.connection())
+    with engine.connect() as connection:
+        owner = factories.user(connection)
         playlist_id = manage.create_playlist(
-            session, owner_id=owner, name="Smart", dynamic_rules={"all": [{"gt": {"year": 1}}]}
+            connection, owner_id=owner, name="Smart", dynamic_rules={"all": [{"gt": {"year": 1}}]}
         )
         try:
-            smart.set_rules(session, playlist_id=playlist_id, actor_id=owner, rules=rules)
+            smart.set_rules(connection, playlist_id=playlist_id, actor_id=owner, rules=rules)
         except InvalidInput:
-            row = session.execute(
+            row = connection.execute(
                 text("SELECT dynamic_rules, version FROM playlists WHERE id = :p"),
                 {"p": playlist_id},
             ).one()
             assert row.dynamic_rules == {"all": [{"gt": {"year": 1}}]}
             assert row.version == 1
-        session.rollback()
+        connection.rollback()
 
 
 positions = st.one_of(
@@ -142,29 +141,32 @@ positions = st.one_of(
 def test_hostile_positions_and_ids_never_break_the_order(
     engine: Engine, src: Any, dst: Any, removed: list[Any], added: list[Any]
 ) -> None:
-    with Session(engine) as session:
-        conn = session.connection()
-        owner = factories.user(conn)
-        tracks = [factories.track(conn) for _ in range(5)]
-        playlist_id = manage.create_playlist(session, owner_id=owner, name="Target")
-        editing.add_tracks(session, playlist_id=playlist_id, actor_id=owner, track_ids=tracks)
+    with engine.connect() as connection:
+        owner = factories.user(connection)
+        tracks = [factories.track(connection) for _ in range(5)]
+        playlist_id = manage.create_playlist(connection, owner_id=owner, name="Target")
+        editing.add_tracks(connection, playlist_id=playlist_id, actor_id=owner, track_ids=tracks)
         edits = [
             lambda: editing.move_track(
-                session, playlist_id=playlist_id, actor_id=owner, from_position=src, to_position=dst
+                connection,
+                playlist_id=playlist_id,
+                actor_id=owner,
+                from_position=src,
+                to_position=dst,
             ),
             lambda: editing.remove_tracks(
-                session, playlist_id=playlist_id, actor_id=owner, positions=removed
+                connection, playlist_id=playlist_id, actor_id=owner, positions=removed
             ),
             lambda: editing.add_tracks(
-                session, playlist_id=playlist_id, actor_id=owner, track_ids=added, position=src
+                connection, playlist_id=playlist_id, actor_id=owner, track_ids=added, position=src
             ),
         ]
         for edit in edits:
-            before = order_of(session.connection(), playlist_id)
+            before = order_of(connection, playlist_id)
             try:
                 edit()
             except (InvalidInput, NotFound):
                 # Refused before any write: no savepoint to roll back to, nothing changed.
-                assert order_of(session.connection(), playlist_id) == before
-            assert_invariants(session.connection(), playlist_id)
-        session.commit()  # the deferred uniqueness check passes too
+                assert order_of(connection, playlist_id) == before
+            assert_invariants(connection, playlist_id)
+        connection.commit()  # the deferred uniqueness check passes too

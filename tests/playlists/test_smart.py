@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session
 
 from searxng_cool.errors import InvalidInput
 from searxng_cool.playlists import editing, manage, reading, smart
@@ -27,9 +26,9 @@ class Catalog:
 
 
 @pytest.fixture
-def catalog(session: Session) -> Catalog:
+def catalog(connection: Connection) -> Catalog:
     """Five tracks whose attributes each rule below tells apart."""
-    conn = session.connection()
+    conn = connection
     house = factories.artist(conn, name="Daft Punk", genres=["french house", "electronic"])
     folk = factories.artist(conn, name="Nick Drake", genres=["folk"])
     disco = factories.album(conn, artist_id=house, release_date="1997-01-20", genres=["disco"])
@@ -73,9 +72,9 @@ def catalog(session: Session) -> Catalog:
     return Catalog(owner, other, tracks)
 
 
-def picks(session: Session, catalog: Catalog, rules: dict[str, Any]) -> list[str]:
+def picks(connection: Connection, catalog: Catalog, rules: dict[str, Any]) -> list[str]:
     names = {track_id: key for key, track_id in catalog.tracks.items()}
-    found = smart.preview_rules(session, rules=rules, owner_id=catalog.owner)
+    found = smart.preview_rules(connection, rules=rules, owner_id=catalog.owner)
     return [names[track_id] for track_id in found]
 
 
@@ -133,25 +132,25 @@ def picks(session: Session, catalog: Catalog, rules: dict[str, Any]) -> list[str
     ],
 )
 def test_rules_pick_the_matching_tracks_in_order(
-    session: Session, catalog: Catalog, rules: dict[str, Any], expected: list[str]
+    connection: Connection, catalog: Catalog, rules: dict[str, Any], expected: list[str]
 ) -> None:
-    assert picks(session, catalog, rules) == expected
+    assert picks(connection, catalog, rules) == expected
 
 
 def test_in_playlist_uses_only_playlists_the_owner_may_see(
-    session: Session, catalog: Catalog
+    connection: Connection, catalog: Catalog
 ) -> None:
-    mine = manage.create_playlist(session, owner_id=catalog.owner, name="Mine")
+    mine = manage.create_playlist(connection, owner_id=catalog.owner, name="Mine")
     editing.add_tracks(
-        session, playlist_id=mine, actor_id=catalog.owner, track_ids=[catalog.tracks["loose"]]
+        connection, playlist_id=mine, actor_id=catalog.owner, track_ids=[catalog.tracks["loose"]]
     )
-    theirs = manage.create_playlist(session, owner_id=catalog.other, name="Secret")
+    theirs = manage.create_playlist(connection, owner_id=catalog.other, name="Secret")
     editing.add_tracks(
-        session, playlist_id=theirs, actor_id=catalog.other, track_ids=[catalog.tracks["around"]]
+        connection, playlist_id=theirs, actor_id=catalog.other, track_ids=[catalog.tracks["around"]]
     )
-    assert picks(session, catalog, {"all": [{"inPlaylist": {"id": mine}}]}) == ["loose"]
-    assert picks(session, catalog, {"all": [{"inPlaylist": {"id": theirs}}]}) == []
-    assert "loose" not in picks(session, catalog, {"all": [{"notInPlaylist": {"id": mine}}]})
+    assert picks(connection, catalog, {"all": [{"inPlaylist": {"id": mine}}]}) == ["loose"]
+    assert picks(connection, catalog, {"all": [{"inPlaylist": {"id": theirs}}]}) == []
+    assert "loose" not in picks(connection, catalog, {"all": [{"notInPlaylist": {"id": mine}}]})
 
 
 @pytest.mark.parametrize(
@@ -213,71 +212,83 @@ def test_rule_values_are_bound_parameters_never_sql_text() -> None:
     assert any("DROP TABLE" in str(value) for value in compiled.params.values())
 
 
-def test_refresh_rewrites_the_tracks_from_the_rules(session: Session, catalog: Catalog) -> None:
+def test_refresh_rewrites_the_tracks_from_the_rules(
+    connection: Connection, catalog: Catalog
+) -> None:
     rules = {"all": [{"isPresent": {"popularity": True}}], "sort": "popularity", "order": "desc"}
     playlist_id = manage.create_playlist(
-        session, owner_id=catalog.owner, name="Top", dynamic_rules=rules
+        connection, owner_id=catalog.owner, name="Top", dynamic_rules=rules
     )
-    first = smart.refresh_smart_playlist(session, playlist_id=playlist_id)
+    first = smart.refresh_smart_playlist(connection, playlist_id=playlist_id)
     expected = [catalog.tracks[k] for k in ("da_funk", "around", "pink_moon", "place")]
     assert first.track_count == 4
-    assert order_of(session.connection(), playlist_id) == expected
-    assert_invariants(session.connection(), playlist_id)
+    assert order_of(connection, playlist_id) == expected
+    assert_invariants(connection, playlist_id)
     smart.set_rules(
-        session,
+        connection,
         playlist_id=playlist_id,
         actor_id=catalog.owner,
         rules={**rules, "limit": 2},
         expected_version=first.version,
     )
-    second = smart.refresh_smart_playlist(session, playlist_id=playlist_id, actor_id=catalog.owner)
-    assert order_of(session.connection(), playlist_id) == expected[:2]
-    assert_invariants(session.connection(), playlist_id)
+    second = smart.refresh_smart_playlist(
+        connection, playlist_id=playlist_id, actor_id=catalog.owner
+    )
+    assert order_of(connection, playlist_id) == expected[:2]
+    assert_invariants(connection, playlist_id)
     assert second.version == first.version + 2
-    session.commit()
+    connection.commit()
 
 
-def test_refresh_all_refreshes_only_smart_playlists(session: Session, catalog: Catalog) -> None:
-    plain = manage.create_playlist(session, owner_id=catalog.owner, name="Plain")
+def test_refresh_all_refreshes_only_smart_playlists(
+    connection: Connection, catalog: Catalog
+) -> None:
+    plain = manage.create_playlist(connection, owner_id=catalog.owner, name="Plain")
     smart_id = manage.create_playlist(
-        session,
+        connection,
         owner_id=catalog.owner,
         name="Folk",
         dynamic_rules={"all": [{"is": {"genre": "folk"}}]},
     )
-    results, failures = smart.refresh_all_smart_playlists(session)
+    results, failures = smart.refresh_all_smart_playlists(connection)
     assert failures == []
     assert [r.playlist_id for r in results] == [smart_id]
     assert results[0].track_count == 3
     assert (
-        reading.get_playlist(session, playlist_id=plain, viewer_id=catalog.owner).track_count == 0
+        reading.get_playlist(connection, playlist_id=plain, viewer_id=catalog.owner).track_count
+        == 0
     )
 
 
-def test_invalid_rules_change_nothing(session: Session, catalog: Catalog) -> None:
+def test_invalid_rules_change_nothing(connection: Connection, catalog: Catalog) -> None:
     rules = {"all": [{"is": {"genre": "folk"}}]}
     playlist_id = manage.create_playlist(
-        session, owner_id=catalog.owner, name="Folk", dynamic_rules=rules
+        connection, owner_id=catalog.owner, name="Folk", dynamic_rules=rules
     )
     with pytest.raises(InvalidInput, match=r"rules.all\[0\].inTheRange"):
         smart.set_rules(
-            session,
+            connection,
             playlist_id=playlist_id,
             actor_id=catalog.owner,
             rules={"all": [{"inTheRange": {"year": "1970s"}}]},
         )
-    summary = reading.get_playlist(session, playlist_id=playlist_id, viewer_id=catalog.owner)
+    summary = reading.get_playlist(connection, playlist_id=playlist_id, viewer_id=catalog.owner)
     assert summary.dynamic_rules == rules
     assert summary.version == 1
 
 
-def test_a_smart_playlist_may_not_depend_on_itself(session: Session, catalog: Catalog) -> None:
+def test_a_smart_playlist_may_not_depend_on_itself(
+    connection: Connection, catalog: Catalog
+) -> None:
     playlist_id = manage.create_playlist(
-        session, owner_id=catalog.owner, name="Loop", dynamic_rules={"all": [{"gt": {"year": 1}}]}
+        connection,
+        owner_id=catalog.owner,
+        name="Loop",
+        dynamic_rules={"all": [{"gt": {"year": 1}}]},
     )
     with pytest.raises(InvalidInput, match="itself"):
         smart.set_rules(
-            session,
+            connection,
             playlist_id=playlist_id,
             actor_id=catalog.owner,
             rules={"any": [{"notInPlaylist": {"id": playlist_id}}]},
@@ -285,51 +296,53 @@ def test_a_smart_playlist_may_not_depend_on_itself(session: Session, catalog: Ca
 
 
 def test_stored_rules_that_no_longer_parse_fail_the_refresh_and_keep_the_tracks(
-    session: Session, catalog: Catalog
+    connection: Connection, catalog: Catalog
 ) -> None:
     playlist_id = manage.create_playlist(
-        session,
+        connection,
         owner_id=catalog.owner,
         name="Folk",
         dynamic_rules={"all": [{"is": {"genre": "folk"}}]},
     )
-    smart.refresh_smart_playlist(session, playlist_id=playlist_id)
-    before = order_of(session.connection(), playlist_id)
-    session.execute(
+    smart.refresh_smart_playlist(connection, playlist_id=playlist_id)
+    before = order_of(connection, playlist_id)
+    connection.execute(
         text("""UPDATE playlists SET dynamic_rules = '{"all": [{"bogus": {}}]}' WHERE id = :p"""),
         {"p": playlist_id},
     )
     with pytest.raises(InvalidInput, match="invalid stored rules"):
-        smart.refresh_smart_playlist(session, playlist_id=playlist_id)
-    assert order_of(session.connection(), playlist_id) == before
+        smart.refresh_smart_playlist(connection, playlist_id=playlist_id)
+    assert order_of(connection, playlist_id) == before
 
 
 def test_a_random_sort_picks_from_the_matches_and_numbers_them_contiguously(
-    session: Session, catalog: Catalog
+    connection: Connection, catalog: Catalog
 ) -> None:
     rules = {"all": [{"isPresent": {"popularity": True}}], "sort": "random", "limit": 3}
-    assert set(picks(session, catalog, rules)) < {"da_funk", "around", "pink_moon", "place"}
+    assert set(picks(connection, catalog, rules)) < {"da_funk", "around", "pink_moon", "place"}
     playlist_id = manage.create_playlist(
-        session, owner_id=catalog.owner, name="Shuffle", dynamic_rules=rules
+        connection, owner_id=catalog.owner, name="Shuffle", dynamic_rules=rules
     )
-    assert smart.refresh_smart_playlist(session, playlist_id=playlist_id).track_count == 3
-    assert_invariants(session.connection(), playlist_id)
+    assert smart.refresh_smart_playlist(connection, playlist_id=playlist_id).track_count == 3
+    assert_invariants(connection, playlist_id)
 
 
 def test_refresh_all_skips_a_playlist_with_broken_rules_and_refreshes_the_rest(
-    session: Session, catalog: Catalog
+    connection: Connection, catalog: Catalog
 ) -> None:
     folk = {"all": [{"is": {"genre": "folk"}}]}
     broken = manage.create_playlist(
-        session, owner_id=catalog.owner, name="Broken", dynamic_rules=folk
+        connection, owner_id=catalog.owner, name="Broken", dynamic_rules=folk
     )
-    fine = manage.create_playlist(session, owner_id=catalog.owner, name="Fine", dynamic_rules=folk)
-    session.execute(
+    fine = manage.create_playlist(
+        connection, owner_id=catalog.owner, name="Fine", dynamic_rules=folk
+    )
+    connection.execute(
         text("""UPDATE playlists SET dynamic_rules = '{"any": 1}' WHERE id = :p"""), {"p": broken}
     )
-    results, failures = smart.refresh_all_smart_playlists(session)
+    results, failures = smart.refresh_all_smart_playlists(connection)
     assert [r.playlist_id for r in results] == [fine]
     assert [f.playlist_id for f in failures] == [broken]
     assert "rules.any: expects a non-empty list" in failures[0].reason
-    assert order_of(session.connection(), broken) == []
-    assert len(order_of(session.connection(), fine)) == 3
+    assert order_of(connection, broken) == []
+    assert len(order_of(connection, fine)) == 3

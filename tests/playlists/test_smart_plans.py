@@ -7,8 +7,7 @@ from typing import Any
 
 import pytest
 from psycopg.types.json import Jsonb
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, text
 
 from searxng_cool.playlists import smart
 from searxng_cool.playlists.rule_sql import compile_rules
@@ -19,38 +18,40 @@ TRACKS = 20_000
 
 
 @pytest.fixture
-def catalog(session: Session) -> int:
+def catalog(connection: Connection) -> int:
     """`TRACKS` tracks titled 'Song <n> <md5>' plus one 'Zanzibar Nights'; the owner's id."""
-    session.execute(
+    connection.execute(
         text(
             "INSERT INTO tracks (title, popularity)"
             " SELECT 'Song ' || n || ' ' || md5(n::text), n % 100 FROM generate_series(1, :n) n"
         ),
         {"n": TRACKS},
     )
-    factories.track(session.connection(), title="Zanzibar Nights")
+    factories.track(connection, title="Zanzibar Nights")
     # What autovacuum does: move the new entries from GIN's pending list into the tree,
     # which the planner otherwise counts as a full read.
-    session.execute(text("SELECT gin_clean_pending_list('idx_tracks_title_trgm')"))
-    session.execute(text("ANALYZE tracks"))
-    return factories.user(session.connection())
+    connection.execute(text("SELECT gin_clean_pending_list('idx_tracks_title_trgm')"))
+    connection.execute(text("ANALYZE tracks"))
+    return factories.user(connection)
 
 
-def plan(session: Session, rules: dict[str, Any], owner: int) -> str:
+def plan(connection: Connection, rules: dict[str, Any], owner: int) -> str:
     compiled = compile_rules(parse_rules(rules), owner_id=owner).compile(
-        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
     )
     params = {
         key: Jsonb(value) if isinstance(value, list | dict) else value
         for key, value in compiled.params.items()
     }
-    rows = session.connection().exec_driver_sql("EXPLAIN " + str(compiled), params)
+    rows = connection.exec_driver_sql("EXPLAIN " + str(compiled), params)
     return "\n".join(row[0] for row in rows)
 
 
-def titles_matching(session: Session, rules: dict[str, Any], owner: int) -> list[str]:
-    ids = smart.preview_rules(session, rules=rules, owner_id=owner)
-    found = session.execute(text("SELECT id, title FROM tracks WHERE id = ANY(:ids)"), {"ids": ids})
+def titles_matching(connection: Connection, rules: dict[str, Any], owner: int) -> list[str]:
+    ids = smart.preview_rules(connection, rules=rules, owner_id=owner)
+    found = connection.execute(
+        text("SELECT id, title FROM tracks WHERE id = ANY(:ids)"), {"ids": ids}
+    )
     title_of = {row.id: row.title for row in found}
     return [title_of[track_id] for track_id in ids]
 
@@ -65,23 +66,23 @@ def titles_matching(session: Session, rules: dict[str, Any], owner: int) -> list
     ],
 )
 def test_a_title_rule_is_served_by_the_trigram_index(
-    session: Session, catalog: int, rule: dict[str, Any], expected: list[str]
+    connection: Connection, catalog: int, rule: dict[str, Any], expected: list[str]
 ) -> None:
     rules = {"all": [rule], "sort": "title", "limit": 100}
-    shown = plan(session, rules, catalog)
+    shown = plan(connection, rules, catalog)
     assert "idx_tracks_title_trgm" in shown
     assert "Seq Scan on tracks" not in shown
-    assert titles_matching(session, rules, catalog) == expected
+    assert titles_matching(connection, rules, catalog) == expected
 
 
 def test_a_pattern_too_short_for_trigrams_still_finds_every_match(
-    session: Session, catalog: int
+    connection: Connection, catalog: int
 ) -> None:
     rules = {"all": [{"contains": {"title": "7f"}}], "sort": "title", "limit": 10_000}
-    expected = session.execute(
+    expected = connection.execute(
         text("SELECT title FROM tracks WHERE strpos(lower(title), '7f') > 0 ORDER BY title, id")
     ).scalars()
-    assert titles_matching(session, rules, catalog) == list(expected)
+    assert titles_matching(connection, rules, catalog) == list(expected)
 
 
 @pytest.mark.parametrize(
@@ -89,9 +90,9 @@ def test_a_pattern_too_short_for_trigrams_still_finds_every_match(
     [("0% pure_", ["100% Pure_Love"]), ("0%_", []), ("c/dc", ["AC/DC Live"]), ("//", [])],
 )
 def test_wildcards_and_the_escape_character_in_a_title_pattern_are_literal(
-    session: Session, catalog: int, pattern: str, expected: list[str]
+    connection: Connection, catalog: int, pattern: str, expected: list[str]
 ) -> None:
-    factories.track(session.connection(), title="100% Pure_Love")
-    factories.track(session.connection(), title="AC/DC Live")
+    factories.track(connection, title="100% Pure_Love")
+    factories.track(connection, title="AC/DC Live")
     rules = {"all": [{"contains": {"title": pattern}}]}
-    assert titles_matching(session, rules, catalog) == expected
+    assert titles_matching(connection, rules, catalog) == expected

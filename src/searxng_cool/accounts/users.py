@@ -10,7 +10,6 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Connection, text
-from sqlalchemy.orm import Session
 
 from searxng_cool.errors import Conflict, InvalidInput
 
@@ -76,10 +75,8 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def _insert(
-    db: Session | Connection, *, username: str, email: str, password_hash: str
-) -> int | None:
-    row = db.execute(
+def _insert(connection: Connection, *, username: str, email: str, password_hash: str) -> int | None:
+    row = connection.execute(
         text(
             "INSERT INTO users (username, email, password_hash)"
             " VALUES (:username, :email, :password_hash)"
@@ -90,14 +87,16 @@ def _insert(
     return None if row is None else int(row)
 
 
-def create_user(db: Session | Connection, *, username: str, email: str, password: str) -> int:
+def create_user(connection: Connection, *, username: str, email: str, password: str) -> int:
     """Create an account; Conflict when the username or email is taken."""
     validate_username(username)
     validate_email(email)
-    made = _insert(db, username=username, email=email, password_hash=hash_password(password))
+    made = _insert(
+        connection, username=username, email=email, password_hash=hash_password(password)
+    )
     if made is not None:
         return made
-    taken_name = db.execute(
+    taken_name = connection.execute(
         text("SELECT EXISTS (SELECT FROM users WHERE username = :username)"),
         {"username": username},
     ).scalar_one()
@@ -105,21 +104,21 @@ def create_user(db: Session | Connection, *, username: str, email: str, password
     raise Conflict(f"{what} is already taken; choose another")
 
 
-def get_or_create_user(db: Session | Connection, *, username: str) -> int:
+def get_or_create_user(connection: Connection, *, username: str) -> int:
     """The id of `username`, creating a password-less account for an imported listener."""
     validate_username(username)
-    existing = db.execute(
+    existing = connection.execute(
         text("SELECT id FROM users WHERE username = :username"), {"username": username}
     ).scalar_one_or_none()
     if existing is not None:
         return int(existing)
     email = f"{username.lower()}@{PLACEHOLDER_EMAIL_DOMAIN}"
     unusable = UNUSABLE_PREFIX + secrets.token_urlsafe(24)
-    made = _insert(db, username=username, email=email, password_hash=unusable)
+    made = _insert(connection, username=username, email=email, password_hash=unusable)
     if made is not None:
         return made
     # Lost a race with another import of the same name, or the placeholder email is taken.
-    again = db.execute(
+    again = connection.execute(
         text("SELECT id FROM users WHERE username = :username"), {"username": username}
     ).scalar_one_or_none()
     if again is None:

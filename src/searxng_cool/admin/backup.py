@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from psycopg import sql as pgsql
 from sqlalchemy import Connection, pool, text
@@ -237,6 +237,24 @@ def _describe_and_dump(
     return manifest, major
 
 
+PRIVATE_FILE = 0o600
+PRIVATE_DIRECTORY = 0o700
+
+
+def _private_file(path: Path) -> IO[str]:
+    """A new file only its owner can read (whatever the umask), open for writing text."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    os.fchmod(descriptor, PRIVATE_FILE)
+    return os.fdopen(descriptor, "w", encoding="utf-8")
+
+
+def private_directory(path: Path) -> None:
+    """Make `path` (and parents) if missing; a directory made here is owner-only (0700)."""
+    if not path.is_dir():
+        path.mkdir(parents=True, mode=PRIVATE_DIRECTORY)
+        path.chmod(PRIVATE_DIRECTORY)
+
+
 def create_backup(
     *, config: DatabaseConfig, path: Path, force: bool = False, progress: Progress | None = None
 ) -> BackupResult:
@@ -247,10 +265,14 @@ def create_backup(
     manifest_partial = partial.with_name(partial.name + ".manifest")
     manifest_path = Manifest.path_for(path)
     try:
+        # Owner-only from the first byte: a dump holds password hashes and e-mail addresses.
+        # pg_dump writes into the file made here, which keeps its mode.
+        _private_file(partial).close()
         described, major = _describe_and_dump(config, partial, path, progress)
         list_archive(partial, major=major, hint=config.pg_bindir)
         manifest = replace(described, sha256=sha256_of(partial), bytes=partial.stat().st_size)
-        manifest_partial.write_text(json.dumps(asdict(manifest), indent=2) + "\n", encoding="utf-8")
+        with _private_file(manifest_partial) as handle:
+            handle.write(json.dumps(asdict(manifest), indent=2) + "\n")
         # The dump takes its name only now, after it read back whole; the manifest last.
         os.replace(partial, path)
         os.replace(manifest_partial, manifest_path)

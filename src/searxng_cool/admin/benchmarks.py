@@ -92,10 +92,10 @@ def _index_names(plan: dict[str, Any]) -> Iterator[str]:
         yield from _index_names(child)
 
 
-def explain(connection: Connection, query: CanonicalQuery) -> tuple[set[str], float, bool]:
+def explain(connection: Connection, *, query: CanonicalQuery) -> tuple[set[str], float, bool]:
     """Indexes used (partition copies named by their parent index), execution time (ms), and
     whether seq scans had to be switched off."""
-    small = relations.estimated_rows(connection, query.table) < SMALL_TABLE_ROWS
+    small = relations.estimated_rows(connection, table=query.table) < SMALL_TABLE_ROWS
     savepoint = connection.begin_nested()
     try:
         if small:
@@ -106,14 +106,14 @@ def explain(connection: Connection, query: CanonicalQuery) -> tuple[set[str], fl
     finally:
         savepoint.rollback()
     document = raw if isinstance(raw, list) else json.loads(raw)
-    used = relations.root_index_names(connection, _index_names(document[0]["Plan"]))
+    used = relations.root_index_names(connection, names=_index_names(document[0]["Plan"]))
     return used, float(document[0]["Execution Time"]), small
 
 
 def performance_benchmarks(connection: Connection) -> list[Result]:
     results = []
     for query in CANONICAL_QUERIES:
-        used, elapsed, small = explain(connection, query)
+        used, elapsed, small = explain(connection, query=query)
         serving = used & set(query.indexes)
         note = " (small table: seq scan disabled)" if small else ""
         if not serving:

@@ -70,9 +70,9 @@ def _apply(
             conn.exec_driver_sql(f"SET statement_timeout = {int(ops['STATEMENT_TIMEOUT_MS'])}")
             conn.exec_driver_sql(f"SET {RUNNER_TIMEOUTS_SETTING} = 'on'")
             if downgrade:
-                migrations.downgrade(conn, revision)
+                migrations.downgrade(conn, revision=revision)
             else:
-                migrations.upgrade(conn, revision)
+                migrations.upgrade(conn, revision=revision)
     except Exception as exc:  # any failure: report it with the way back
         with engine.connect() as conn:
             now = next(iter(migrations.current(conn)), "base")
@@ -104,7 +104,7 @@ def run_gated(
         elif backup_path is not None and nothing_to_do:
             skipped = "already at head: nothing to apply"
         elif backup_path is not None:
-            backup_path.parent.mkdir(parents=True, exist_ok=True)
+            backup.private_directory(backup_path.parent)
             taken = backup.create_backup(config=config, path=backup_path, progress=progress)
         _apply(engine, ops=ops, revision=revision, downgrade=downgrade, taken=taken)
         with engine.connect() as conn:

@@ -53,6 +53,8 @@ class Check:
     value: str
     threshold: str = ""
     details: list[str] = field(default_factory=list)
+    # The check's figures as numbers (bytes, counts, ratios) for monitoring; `value` is prose.
+    numbers: dict[str, float | int] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -61,10 +63,11 @@ class Check:
             "value": self.value,
             "threshold": self.threshold,
             "details": self.details,
+            "numbers": self.numbers,
         }
 
 
-def rows(connection: Connection, sql: str, **params: Any) -> list[Any]:
+def rows(connection: Connection, *, sql: str, **params: Any) -> list[Any]:
     return list(connection.execute(text(sql), params).all())
 
 
@@ -72,10 +75,10 @@ def _worst(findings: list[tuple[Level, str]]) -> Level:
     return max((level for level, _ in findings), default=Level.OK)
 
 
-def connections(connection: Connection, ops: OperationsConfig, pool_size: int) -> Check:
+def connections(connection: Connection, *, ops: OperationsConfig, pool_size: int) -> Check:
     mine, total, limit = rows(
         connection,
-        "SELECT count(*) FILTER (WHERE datname = current_database()), count(*), "
+        sql="SELECT count(*) FILTER (WHERE datname = current_database()), count(*), "
         "current_setting('max_connections')::int FROM pg_stat_activity WHERE backend_type = 'client backend'",
     )[0]
     findings = []
@@ -94,10 +97,10 @@ def connections(connection: Connection, ops: OperationsConfig, pool_size: int) -
     )
 
 
-def index_usage(connection: Connection, ops: OperationsConfig) -> Check:
+def index_usage(connection: Connection, *, ops: OperationsConfig) -> Check:
     found = rows(
         connection,
-        "SELECT r.relname, sum(s.n_live_tup)::bigint, sum(s.seq_scan)::bigint, "
+        sql="SELECT r.relname, sum(s.n_live_tup)::bigint, sum(s.seq_scan)::bigint, "
         "sum(coalesce(s.idx_scan, 0))::bigint FROM pg_stat_user_tables s "
         f"JOIN pg_class r ON r.oid = {root_of('s.relid')} GROUP BY r.relname ORDER BY 1",
     )
@@ -118,21 +121,37 @@ def index_usage(connection: Connection, ops: OperationsConfig) -> Check:
         f">= {ops['INDEX_USAGE_MIN_RATIO']:.0%} on tables with >= {ops['INDEX_USAGE_MIN_ROWS']:.0f} "
         f"rows and >= {ops['INDEX_USAGE_MIN_SCANS']:.0f} scans",
         low,
+        numbers={"judged": judged, "below": len(low), "insufficient_data": sparse},
     )
 
 
-def slow_queries(connection: Connection, ops: OperationsConfig) -> Check:
-    installed = rows(connection, "SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'")
+# The project's own maintenance and bulk statements are slow by nature and are not the
+# application's queries: DDL, COPY, VACUUM/ANALYZE, view refreshes, and the set-based
+# statements of catalog ingest and interaction loads (they read their temporary tables).
+MAINTENANCE_STATEMENTS = (
+    r"^\s*(COPY|CREATE|ALTER|DROP|REFRESH|VACUUM|ANALYZE|TRUNCATE|CLUSTER|REINDEX|DO|SELECT "
+    r"ensure_user_interactions_partition)\b"
+    r"|\m(batch_tracks|batch_artists|batch_albums|incoming_tracks|changed_tracks|changed_artists"
+    r"|changed_albums|new_mappings|ingest_staging|ingest_raw|ingest_keys|interaction_staging"
+    r"|interaction_raw|interaction_not_plain)\M"
+)
+
+
+def slow_queries(connection: Connection, *, ops: OperationsConfig) -> Check:
+    installed = rows(
+        connection, sql="SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'"
+    )
     threshold = f"mean > {ops['SLOW_QUERY_MS']:.0f} ms"
     if not installed:
         return Check("slow queries", Level.INFO, "pg_stat_statements not installed", threshold)
     found = rows(
         connection,
-        "SELECT calls, mean_exec_time, total_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 80) "
+        sql="SELECT calls, mean_exec_time, total_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 80) "
         "FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid "
         "WHERE d.datname = current_database() AND mean_exec_time > :ms "
-        "ORDER BY total_exec_time DESC LIMIT 10",
+        "AND query !~* :maintenance ORDER BY total_exec_time DESC LIMIT 10",
         ms=ops["SLOW_QUERY_MS"],
+        maintenance=MAINTENANCE_STATEMENTS,
     )
     details = [
         f"{mean:.0f} ms mean x {calls} calls = {total:.0f} ms: {q}"
@@ -144,13 +163,14 @@ def slow_queries(connection: Connection, ops: OperationsConfig) -> Check:
         f"{len(found)} slow",
         threshold,
         details,
+        numbers={"slow": len(found)},
     )
 
 
-def dead_tuples(connection: Connection, ops: OperationsConfig) -> Check:
+def dead_tuples(connection: Connection, *, ops: OperationsConfig) -> Check:
     found = rows(
         connection,
-        "SELECT s.relname || CASE WHEN c.relispartition THEN ' (partition of ' "
+        sql="SELECT s.relname || CASE WHEN c.relispartition THEN ' (partition of ' "
         "|| pg_partition_root(s.relid)::regclass::text || ')' ELSE '' END, "
         "s.n_live_tup, s.n_dead_tup FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
         "WHERE s.n_live_tup + s.n_dead_tup >= :min_rows "
@@ -204,11 +224,36 @@ SELECT i.indexrelid::regclass::text || CASE WHEN c.relispartition
 """
 
 
-def unused_indexes(connection: Connection, ops: OperationsConfig) -> Check:
+# Statistics cover the time since the later of: the first size sample (`status` records
+# one when it first runs) and the last statistics reset.
+WATCHED_DAYS = """
+SELECT extract(epoch FROM now() - greatest(
+           (SELECT min(sampled_at) FROM size_samples),
+           (SELECT stats_reset FROM pg_stat_database WHERE datname = current_database())
+       )) / 86400
+"""
+
+
+def _days_watched(connection: Connection) -> float:
+    if connection.execute(text("SELECT to_regclass('size_samples')")).scalar() is None:
+        return 0.0
+    days = connection.execute(text(WATCHED_DAYS)).scalar()
+    return float(days) if days is not None else 0.0
+
+
+def unused_indexes(connection: Connection, *, ops: OperationsConfig) -> Check:
+    threshold = (
+        f"idx_scan = 0, non-unique, >= {ops['UNUSED_INDEX_MIN_BYTES'] / 1048576:.1f} MB, "
+        f"statistics older than {ops['UNUSED_INDEX_MIN_DAYS']:.0f} days"
+    )
+    watched = _days_watched(connection)
+    if watched < ops["UNUSED_INDEX_MIN_DAYS"]:
+        value = f"not judged yet: statistics cover {watched:.1f} days"
+        return Check("unused indexes", Level.OK, value, threshold, numbers={"days": watched})
     # A partitioned index is used when any partition's copy is; its size is theirs summed.
     unused = rows(
         connection,
-        "SELECT r.relname, sum(pg_relation_size(s.indexrelid))::bigint FROM pg_stat_user_indexes s "
+        sql="SELECT r.relname, sum(pg_relation_size(s.indexrelid))::bigint FROM pg_stat_user_indexes s "
         f"JOIN pg_class r ON r.oid = {root_of('s.indexrelid')} "
         "JOIN pg_index i ON i.indexrelid = r.oid WHERE NOT i.indisunique AND NOT i.indisprimary "
         "GROUP BY r.relname HAVING sum(s.idx_scan) = 0 "
@@ -219,15 +264,16 @@ def unused_indexes(connection: Connection, ops: OperationsConfig) -> Check:
         "unused indexes",
         Level.WARNING if unused else Level.OK,
         f"{len(unused)} never scanned",
-        f"idx_scan = 0, non-unique, >= {ops['UNUSED_INDEX_MIN_BYTES'] / 1048576:.1f} MB",
+        threshold,
         [f"{name}: {size / 1048576:.1f} MB" for name, size in unused],
+        numbers={"unused": len(unused), "bytes": sum(int(size) for _, size in unused)},
     )
 
 
-def duplicate_indexes(connection: Connection, ops: OperationsConfig) -> Check:
+def duplicate_indexes(connection: Connection, *, ops: OperationsConfig) -> Check:
     """Identical indexes warn; a prefix index warns unless the spec names it (known)."""
-    duplicates = rows(connection, IDENTICAL_INDEXES)
-    prefixes = rows(connection, _PREFIX_INDEXES)
+    duplicates = rows(connection, sql=IDENTICAL_INDEXES)
+    prefixes = rows(connection, sql=_PREFIX_INDEXES)
     unknown = [(a, b) for a, b in prefixes if a not in KNOWN_PREFIX_INDEXES]
     known = sorted({a for a, _ in prefixes if a in KNOWN_PREFIX_INDEXES})
     return Check(
@@ -241,8 +287,8 @@ def duplicate_indexes(connection: Connection, ops: OperationsConfig) -> Check:
     )
 
 
-def invalid_indexes(connection: Connection, ops: OperationsConfig) -> Check:
-    invalid = rows(connection, INVALID_INDEXES)
+def invalid_indexes(connection: Connection, *, ops: OperationsConfig) -> Check:
+    invalid = rows(connection, sql=INVALID_INDEXES)
     return Check(
         "invalid indexes",
         Level.CRITICAL if invalid else Level.OK,
@@ -252,10 +298,10 @@ def invalid_indexes(connection: Connection, ops: OperationsConfig) -> Check:
     )
 
 
-def not_valid_constraints(connection: Connection, ops: OperationsConfig) -> Check:
+def not_valid_constraints(connection: Connection, *, ops: OperationsConfig) -> Check:
     found = rows(
         connection,
-        "SELECT conrelid::regclass::text || '.' || conname FROM pg_constraint "
+        sql="SELECT conrelid::regclass::text || '.' || conname FROM pg_constraint "
         "WHERE NOT convalidated AND conparentid = 0 AND connamespace = 'public'::regnamespace "
         "ORDER BY 1",
     )
@@ -268,24 +314,24 @@ def not_valid_constraints(connection: Connection, ops: OperationsConfig) -> Chec
     )
 
 
-def sessions(connection: Connection, ops: OperationsConfig) -> list[Check]:
+def sessions(connection: Connection, *, ops: OperationsConfig) -> list[Check]:
     others = "datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
     long_running = rows(
         connection,
-        f"SELECT pid, extract(epoch FROM now() - query_start), left(query, 80) FROM pg_stat_activity "
+        sql=f"SELECT pid, extract(epoch FROM now() - query_start), left(query, 80) FROM pg_stat_activity "
         f"WHERE {others} AND state = 'active' AND now() - query_start > make_interval(secs => :s) ORDER BY 2 DESC",
         s=ops["LONG_RUNNING_SECONDS"],
     )
     idle = rows(
         connection,
-        f"SELECT pid, extract(epoch FROM now() - state_change), left(query, 80) FROM pg_stat_activity "
+        sql=f"SELECT pid, extract(epoch FROM now() - state_change), left(query, 80) FROM pg_stat_activity "
         f"WHERE {others} AND state LIKE 'idle in transaction%' "
         "AND now() - state_change > make_interval(secs => :s) ORDER BY 2 DESC",
         s=ops["IDLE_IN_TRANSACTION_SECONDS"],
     )
     blocked = rows(
         connection,
-        f"SELECT pid, pg_blocking_pids(pid)::text, left(query, 80) FROM pg_stat_activity "
+        sql=f"SELECT pid, pg_blocking_pids(pid)::text, left(query, 80) FROM pg_stat_activity "
         f"WHERE {others} AND cardinality(pg_blocking_pids(pid)) > 0 ORDER BY pid",
     )
     return [
@@ -313,10 +359,10 @@ def sessions(connection: Connection, ops: OperationsConfig) -> list[Check]:
     ]
 
 
-def sequences(connection: Connection, ops: OperationsConfig) -> Check:
+def sequences(connection: Connection, *, ops: OperationsConfig) -> Check:
     found = rows(
         connection,
-        "SELECT sequencename, last_value, max_value, last_value::float / max_value FROM pg_sequences "
+        sql="SELECT sequencename, last_value, max_value, last_value::float / max_value FROM pg_sequences "
         "WHERE schemaname = 'public' AND last_value IS NOT NULL "
         "AND last_value::float / max_value >= :ratio ORDER BY 4 DESC",
         ratio=ops["SEQUENCE_WARN_RATIO"],
@@ -334,7 +380,7 @@ def sequences(connection: Connection, ops: OperationsConfig) -> Check:
     )
 
 
-def wraparound(connection: Connection, ops: OperationsConfig) -> Check:
+def wraparound(connection: Connection, *, ops: OperationsConfig) -> Check:
     age = int(
         connection.execute(
             text("SELECT age(datfrozenxid) FROM pg_database WHERE datname = current_database()")
@@ -354,10 +400,10 @@ def wraparound(connection: Connection, ops: OperationsConfig) -> Check:
     )
 
 
-def cache_hit(connection: Connection, ops: OperationsConfig) -> Check:
+def cache_hit(connection: Connection, *, ops: OperationsConfig) -> Check:
     hit, read = rows(
         connection,
-        "SELECT blks_hit, blks_read FROM pg_stat_database WHERE datname = current_database()",
+        sql="SELECT blks_hit, blks_read FROM pg_stat_database WHERE datname = current_database()",
     )[0]
     threshold = f">= {ops['CACHE_HIT_MIN_RATIO']:.1%} (judged after {ops['CACHE_HIT_MIN_BLOCKS']:,.0f} blocks)"
     if hit + read < ops["CACHE_HIT_MIN_BLOCKS"]:

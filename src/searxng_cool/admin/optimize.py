@@ -18,9 +18,10 @@ from psycopg import sql as pgsql
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from searxng_cool.admin import maintenance
-from searxng_cool.admin.status import POPULARITY_VIEW
 from searxng_cool.config import OperationsConfig
+from searxng_cool.db import maintenance
+from searxng_cool.listening import popularity
+from searxng_cool.listening.popularity import POPULARITY_VIEW
 
 
 @dataclass(frozen=True)
@@ -93,12 +94,10 @@ def _invalid_indexes(connection: Connection) -> list[Action]:
 
 
 def _popularity_view(connection: Connection, ops: OperationsConfig) -> list[Action]:
-    populated = connection.execute(
-        text("SELECT ispopulated FROM pg_matviews WHERE matviewname = :v"), {"v": POPULARITY_VIEW}
-    ).scalar()
+    populated = popularity.view_populated(connection)
     if populated is None or not maintenance.has_operations_tables(connection):
         return []
-    last = maintenance.last_refresh(connection, POPULARITY_VIEW)
+    last = maintenance.last_refresh(connection, view_name=POPULARITY_VIEW)
     age_hours = (datetime.now(UTC) - last).total_seconds() / 3600 if last else None
     if age_hours is not None and age_hours <= ops["POPULARITY_STALE_HOURS"] and populated:
         return []
@@ -140,7 +139,7 @@ def run_optimize(
     done = []
     for action in actions:
         try:
-            connection.exec_driver_sql(action.statement)
+            _carry_out(connection, action)
         except DBAPIError as exc:
             finished = replace(action, error=str(exc.orig).strip().splitlines()[0])
         else:
@@ -149,6 +148,14 @@ def run_optimize(
         if on_done is not None:
             on_done(finished)
     return done
+
+
+def _carry_out(connection: Connection, action: Action) -> None:
+    if action.kind == "refresh":
+        # The listening service refreshes the view and records it (one refresh path).
+        popularity.refresh_view(connection)
+    else:
+        connection.exec_driver_sql(action.statement)
 
 
 def _after(connection: Connection, action: Action) -> str:
@@ -164,5 +171,4 @@ def _after(connection: Connection, action: Action) -> str:
             {"i": action.target},
         ).scalar_one()
         return "valid" if valid else "still invalid"
-    maintenance.record_refresh(connection, action.target)
     return "refreshed just now"

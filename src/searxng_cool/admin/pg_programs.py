@@ -13,22 +13,20 @@ from __future__ import annotations
 
 import os
 import subprocess
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 from psycopg import sql as pgsql
-from sqlalchemy import Connection, Engine, create_engine, pool, text
+from sqlalchemy import Connection, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
+from searxng_cool.admin import scratch
+from searxng_cool.admin.scratch import MAINTENANCE_DATABASE
 from searxng_cool.config import DatabaseConfig
 from searxng_cool.db.embedded import SUPERUSER, find_bindir
 from searxng_cool.db.engine import embedded_cluster, resolve_url
 from searxng_cool.errors import Conflict, EnvironmentProblem
-
-MAINTENANCE_DATABASE = "postgres"
 
 
 def server_major(connection: Connection) -> str:
@@ -88,29 +86,17 @@ def restore_url(config: DatabaseConfig, database: str) -> URL:
     return resolve_url(config).set(database=database)
 
 
-@contextmanager
-def autocommit(url: URL) -> Iterator[Engine]:
-    engine = create_engine(url, poolclass=pool.NullPool, isolation_level="AUTOCOMMIT")
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
 def database_exists(config: DatabaseConfig, name: str) -> bool:
-    with autocommit(admin_url(config)) as engine, engine.connect() as conn:
+    with scratch.autocommit(admin_url(config)) as engine, engine.connect() as conn:
         found = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
         return found.first() is not None
 
 
 def create_database(config: DatabaseConfig, name: str) -> None:
-    owner = resolve_url(config).username
-    statement = pgsql.SQL("CREATE DATABASE {} TEMPLATE template0").format(pgsql.Identifier(name))
-    if config.is_embedded and owner:
-        statement = pgsql.SQL("{} OWNER {}").format(statement, pgsql.Identifier(owner))
+    """An empty database (from template0) for pg_restore to fill."""
+    owner = resolve_url(config).username if config.is_embedded else None
     try:
-        with autocommit(admin_url(config)) as engine, engine.connect() as conn:
-            conn.exec_driver_sql(statement.as_string())
+        scratch.create_database(admin_url(config), name, owner=owner)
     except DBAPIError as exc:
         if "already exists" in str(exc.orig):
             raise Conflict(f"database {name!r} already exists; choose another name") from exc
@@ -121,21 +107,19 @@ def create_database(config: DatabaseConfig, name: str) -> None:
 
 
 def drop_database(config: DatabaseConfig, name: str) -> None:
-    statement = pgsql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(pgsql.Identifier(name))
-    with autocommit(admin_url(config)) as engine, engine.connect() as conn:
-        conn.exec_driver_sql(statement.as_string())
+    scratch.drop_database(admin_url(config), name)
 
 
 def scratch_name(base: str, purpose: str) -> str:
     """A fresh database name that stays within PostgreSQL's 63-byte limit."""
-    return f"{base[:40]}_{purpose}_{uuid.uuid4().hex[:8]}"
+    return scratch.database_name(f"{base[:40]}_{purpose}")
 
 
 def rename_database(config: DatabaseConfig, old: str, new: str) -> None:
     statement = pgsql.SQL("ALTER DATABASE {} RENAME TO {}").format(
         pgsql.Identifier(old), pgsql.Identifier(new)
     )
-    with autocommit(admin_url(config)) as engine, engine.connect() as conn:
+    with scratch.autocommit(admin_url(config)) as engine, engine.connect() as conn:
         conn.exec_driver_sql(statement.as_string())
 
 
@@ -154,7 +138,7 @@ def swap_databases(config: DatabaseConfig, *, replacement: str, target: str) -> 
         pgsql.SQL("DROP DATABASE {} WITH (FORCE)").format(ident(retired)),
     ]
     reopen = pgsql.SQL("ALTER DATABASE {} ALLOW_CONNECTIONS true")
-    with autocommit(admin_url(config)) as engine, engine.connect() as conn:
+    with scratch.autocommit(admin_url(config)) as engine, engine.connect() as conn:
         try:
             for step in steps[:3]:
                 conn.exec_driver_sql(step.as_string())

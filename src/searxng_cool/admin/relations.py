@@ -33,7 +33,7 @@ SELECT coalesce(sum(greatest(c.reltuples, 0)), 0) FROM pg_class c
 """
 
 
-def root_index_names(connection: Connection, names: Iterable[str]) -> set[str]:
+def root_index_names(connection: Connection, *, names: Iterable[str]) -> set[str]:
     """The indexes the schema declares behind `names`: a partition's copy becomes its parent's
     name; a name that is no partition copy (or unknown) is kept as it is."""
     wanted = sorted(set(names))
@@ -44,7 +44,7 @@ def root_index_names(connection: Connection, names: Iterable[str]) -> set[str]:
     return {mapped.get(name, name) for name in wanted}
 
 
-def estimated_rows(connection: Connection, table: str) -> int:
+def estimated_rows(connection: Connection, *, table: str) -> int:
     """The planner's row estimate for `table`, summed over its partitions when it has any
     (a partitioned parent holds no rows itself)."""
     return int(connection.execute(text(_LEAF_ROWS), {"table": table}).scalar_one())

@@ -14,12 +14,13 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from searxng_cool.admin import health_checks, maintenance, migrations
+from searxng_cool.admin import health_checks, migrations
 from searxng_cool.admin.health_checks import Check, Level, rows
 from searxng_cool.admin.relations import root_of
 from searxng_cool.config import OperationsConfig
+from searxng_cool.db import maintenance
+from searxng_cool.listening.popularity import POPULARITY_VIEW
 
-POPULARITY_VIEW = "mv_track_popularity"
 _LARGEST_TABLES = 5
 # Sizes and index sizes need a relation lock; behind a migration's exclusive lock status
 # would hang, so each check waits at most this long and is reported as skipped instead.
@@ -54,7 +55,7 @@ def unreachable(reason: str) -> StatusReport:
 
 def _server(connection: Connection) -> list[Check]:
     version, number = rows(
-        connection, "SELECT version(), current_setting('server_version_num')::int"
+        connection, sql="SELECT version(), current_setting('server_version_num')::int"
     )[0]
     database = connection.execute(text("SELECT current_database()")).scalar_one()
     return [
@@ -83,14 +84,14 @@ def _revision(connection: Connection) -> Check:
             ["unknown revision"],
         )
     level = Level.WARNING if waiting else Level.OK
-    return Check("migrations", level, value, "current = head", waiting)
+    return Check("migrations", level, value, "current = head", waiting, {"pending": len(waiting)})
 
 
 def _sizes(connection: Connection, *, record: bool) -> Check:
     # A partitioned table's size is the sum of its partitions' (the parent stores nothing).
     found = rows(
         connection,
-        "SELECT 'database', pg_database_size(current_database()) UNION ALL "
+        sql="SELECT 'database', pg_database_size(current_database()) UNION ALL "
         f"(SELECT {root_of('c.oid')}::regclass::text, sum(pg_total_relation_size(c.oid))::bigint "
         "FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'm') "
         "GROUP BY 1 ORDER BY 2 DESC LIMIT :n)",
@@ -113,13 +114,14 @@ def _sizes(connection: Connection, *, record: bool) -> Check:
         details.append(line)
     last = before.get("database")
     if record and (last is None or datetime.now(UTC) - last[1] >= SAMPLE_EVERY):
-        maintenance.record_size_samples(connection, sizes)
+        maintenance.record_size_samples(connection, sizes=sizes)
     return Check(
         "size",
         Level.OK,
         f"database {sizes['database'] / 1048576:.1f} MB",
         "growth since the last sample",
         details,
+        numbers={f"{name}_bytes": size for name, size in sizes.items()},
     )
 
 
@@ -127,12 +129,18 @@ def _popularity_refresh(connection: Connection, ops: OperationsConfig) -> Check:
     threshold = f"refreshed within {ops['POPULARITY_STALE_HOURS']:.0f} h"
     if not maintenance.has_operations_tables(connection):
         return Check("popularity view refreshed", Level.INFO, "unknown (run upgrade)", threshold)
-    last = maintenance.last_refresh(connection, POPULARITY_VIEW)
+    last = maintenance.last_refresh(connection, view_name=POPULARITY_VIEW)
     if last is None:
         return Check("popularity view refreshed", Level.INFO, "no refresh recorded yet", threshold)
     hours = (datetime.now(UTC) - last).total_seconds() / 3600
     level = Level.WARNING if hours > ops["POPULARITY_STALE_HOURS"] else Level.OK
-    return Check("popularity view refreshed", level, f"{hours:.1f} h ago", threshold)
+    return Check(
+        "popularity view refreshed",
+        level,
+        f"{hours:.1f} h ago",
+        threshold,
+        numbers={"hours": hours},
+    )
 
 
 def _guarded(
@@ -165,18 +173,21 @@ def collect_status(
     steps: list[tuple[str, Callable[[], Check | list[Check]]]] = [
         ("server", lambda: _server(connection)),
         ("migrations", lambda: _revision(connection)),
-        ("connections", lambda: health_checks.connections(connection, ops, pool_size)),
-        ("index usage", lambda: health_checks.index_usage(connection, ops)),
-        ("slow queries", lambda: health_checks.slow_queries(connection, ops)),
-        ("dead tuples", lambda: health_checks.dead_tuples(connection, ops)),
-        ("unused indexes", lambda: health_checks.unused_indexes(connection, ops)),
-        ("duplicate indexes", lambda: health_checks.duplicate_indexes(connection, ops)),
-        ("invalid indexes", lambda: health_checks.invalid_indexes(connection, ops)),
-        ("NOT VALID constraints", lambda: health_checks.not_valid_constraints(connection, ops)),
-        ("sessions", lambda: health_checks.sessions(connection, ops)),
-        ("sequences near overflow", lambda: health_checks.sequences(connection, ops)),
-        ("transaction-id wraparound", lambda: health_checks.wraparound(connection, ops)),
-        ("cache hit ratio", lambda: health_checks.cache_hit(connection, ops)),
+        (
+            "connections",
+            lambda: health_checks.connections(connection, ops=ops, pool_size=pool_size),
+        ),
+        ("index usage", lambda: health_checks.index_usage(connection, ops=ops)),
+        ("slow queries", lambda: health_checks.slow_queries(connection, ops=ops)),
+        ("dead tuples", lambda: health_checks.dead_tuples(connection, ops=ops)),
+        ("unused indexes", lambda: health_checks.unused_indexes(connection, ops=ops)),
+        ("duplicate indexes", lambda: health_checks.duplicate_indexes(connection, ops=ops)),
+        ("invalid indexes", lambda: health_checks.invalid_indexes(connection, ops=ops)),
+        ("NOT VALID constraints", lambda: health_checks.not_valid_constraints(connection, ops=ops)),
+        ("sessions", lambda: health_checks.sessions(connection, ops=ops)),
+        ("sequences near overflow", lambda: health_checks.sequences(connection, ops=ops)),
+        ("transaction-id wraparound", lambda: health_checks.wraparound(connection, ops=ops)),
+        ("cache hit ratio", lambda: health_checks.cache_hit(connection, ops=ops)),
         ("size", lambda: _sizes(connection, record=record_sample)),
         ("popularity view refreshed", lambda: _popularity_refresh(connection, ops)),
     ]

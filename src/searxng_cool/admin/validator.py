@@ -36,7 +36,7 @@ SPEC_CHECKS = {"check_duration": "tracks", "check_play_duration": "user_interact
 SPEC_EXTENSIONS = ("pg_trgm", "unaccent", "cube", "pg_stat_statements")
 
 
-def names(connection: Connection, sql: str) -> set[str]:
+def names(connection: Connection, *, sql: str) -> set[str]:
     return {str(row[0]) for row in connection.execute(text(sql))}
 
 
@@ -63,7 +63,7 @@ def _live_schema(connection: Connection) -> dict[str, set[str]]:
         "views": "SELECT matviewname FROM pg_matviews WHERE schemaname = 'public'",
         "extensions": "SELECT extname FROM pg_extension",
     }
-    return {what: names(connection, sql) for what, sql in queries.items()}
+    return {what: names(connection, sql=sql) for what, sql in queries.items()}
 
 
 def _declared_schema() -> dict[str, set[str]]:
@@ -167,7 +167,7 @@ def data_consistency(connection: Connection) -> list[Result]:
     group = "data consistency"
     not_valid = names(
         connection,
-        "SELECT conrelid::regclass::text || '.' || conname FROM pg_constraint WHERE NOT convalidated "
+        sql="SELECT conrelid::regclass::text || '.' || conname FROM pg_constraint WHERE NOT convalidated "
         "AND conparentid = 0 AND connamespace = 'public'::regnamespace",
     )
     populated = connection.execute(

@@ -251,12 +251,12 @@ ALBUM_MERGES = (
 )
 
 
-def run_steps(connection: Connection, steps: tuple[str, ...]) -> None:
+def run_steps(connection: Connection, *, steps: tuple[str, ...]) -> None:
     for statement in steps:
         connection.exec_driver_sql(statement)
 
 
-def record_changes(connection: Connection, merges: tuple[str, ...], changed_table: str) -> None:
+def record_changes(connection: Connection, *, merges: tuple[str, ...], changed_table: str) -> None:
     """Run each merge and remember the ids it touched, for the per-row summary."""
     for statement in merges:
         connection.exec_driver_sql(
@@ -265,10 +265,10 @@ def record_changes(connection: Connection, merges: tuple[str, ...], changed_tabl
 
 
 def resolve_artists(connection: Connection) -> None:
-    run_steps(connection, ARTIST_STEPS)
-    record_changes(connection, ARTIST_MERGES, "changed_artists")
+    run_steps(connection, steps=ARTIST_STEPS)
+    record_changes(connection, merges=ARTIST_MERGES, changed_table="changed_artists")
 
 
 def resolve_albums(connection: Connection) -> None:
-    run_steps(connection, ALBUM_STEPS)
-    record_changes(connection, ALBUM_MERGES, "changed_albums")
+    run_steps(connection, steps=ALBUM_STEPS)
+    record_changes(connection, merges=ALBUM_MERGES, changed_table="changed_albums")

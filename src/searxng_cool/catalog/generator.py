@@ -206,19 +206,26 @@ def _record(recording: Recording, service: str, rng: random.Random) -> dict[str,
     }
 
 
-def generate_records(count: int, *, seed: int = 1) -> Iterator[dict[str, Any]]:
-    """`count` source records over about count/3 recordings, popular ones seen more often."""
+def generate_records(
+    count: int, *, seed: int = 1, source_prefix: str = ""
+) -> Iterator[dict[str, Any]]:
+    """`count` source records over about count/3 recordings, popular ones seen more often.
+
+    `source_prefix` goes before every service name (`demo_` marks demo data as such).
+    """
     rng = random.Random(seed)
     pool = recordings(max(count // 3, 1), rng)
     weights = [1 / (rank + 1) ** 0.6 for rank in range(len(pool))]
     for recording in rng.choices(pool, weights, k=count):
-        yield _record(recording, rng.choice(SERVICES), rng)
+        record = _record(recording, rng.choice(SERVICES), rng)
+        record["source_type"] = source_prefix + record["source_type"]
+        yield record
 
 
-def write_records(path: Path, count: int, *, seed: int = 1) -> Path:
+def write_records(path: Path, count: int, *, seed: int = 1, source_prefix: str = "") -> Path:
     """Write `count` records as native CSV (see `records.py`); returns the path."""
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
         writer.writeheader()
-        writer.writerows(generate_records(count, seed=seed))
+        writer.writerows(generate_records(count, seed=seed, source_prefix=source_prefix))
     return path

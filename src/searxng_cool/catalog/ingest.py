@@ -6,21 +6,20 @@ of the same file finds every committed record already mapped and counts it uncha
 together with merges that only ever add information, that makes re-runs converge on the
 catalog an uninterrupted run would have built.
 
-Rows that cannot be read or validated go to the rejects file (JSON Lines: line, reason,
-row) and are counted; nothing is dropped without a trace.
+Rows that cannot be read or validated go to the caller's reject sink (the rejects file of
+`searxng_cool.rejects`: line, code, reason, input) and are counted; nothing is dropped
+without a trace.
 """
 
 from __future__ import annotations
 
-import json
 import queue
 import re
 import threading
 from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -28,6 +27,7 @@ from searxng_cool.catalog.reader import Mapping, ProgressFile, SourceRow, read_r
 from searxng_cool.catalog.records import RecordRejected, SourceRecord, parse_record
 from searxng_cool.catalog.resolve import BatchOutcome, load_batch
 from searxng_cool.errors import InvalidInput, NotFound
+from searxng_cool.rejects import Rejection, RejectSink
 
 DEFAULT_BATCH_SIZE = 100_000
 _VALUES_IN_REASON = re.compile(r"'[^']*'|\"[^\"]*\"|\d+")
@@ -46,6 +46,7 @@ class IngestSummary:
     rejected: int = 0
     batches: int = 0
     reject_reasons: dict[str, int] = field(default_factory=dict)
+    rejects_path: Path | None = None  # where the rejects went, if any (set by the caller)
 
     @property
     def rows(self) -> int:
@@ -58,31 +59,30 @@ class IngestSummary:
         self.batches += 1
 
 
-class RejectsFile:
-    """The JSON Lines file of rows that did not make it, with the reason for each."""
+class CountedRejects:
+    """Passes rejected rows on to the caller's sink and counts them in the summary."""
 
-    def __init__(self, handle: IO[str], summary: IngestSummary) -> None:
-        self.handle = handle
+    def __init__(self, sink: RejectSink, summary: IngestSummary) -> None:
+        self.sink = sink
         self.summary = summary
 
-    def write(self, line_no: int, reason: str, row: Any) -> None:
-        entry = {"line": line_no, "reason": reason, "row": row}
-        self.handle.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+    def write(self, line_no: int, code: str, reason: str, row: Any) -> None:
+        self.sink.reject(Rejection(line_no, code, reason, row))
         self.summary.rejected += 1
         # Reasons naming a value differ per row; the summary groups by the reason's kind.
         kind = reason.split(" ", maxsplit=1)[0] + " " + reason.rsplit(" ", maxsplit=1)[-1]
         self.summary.reject_reasons[kind] = self.summary.reject_reasons.get(kind, 0) + 1
 
 
-def validated(rows: Iterator[SourceRow], rejects: RejectsFile) -> Iterator[SourceRecord]:
+def validated(rows: Iterator[SourceRow], rejects: CountedRejects) -> Iterator[SourceRecord]:
     for row in rows:
         if row.fields is None:
-            rejects.write(row.line_no, row.problem or "unreadable row", row.raw)
+            rejects.write(row.line_no, "unreadable", row.problem or "unreadable row", row.raw)
             continue
         try:
             yield parse_record(row.fields, row.line_no)
         except RecordRejected as exc:
-            rejects.write(row.line_no, str(exc), row.raw)
+            rejects.write(row.line_no, "invalid", str(exc), row.raw)
 
 
 def batches(records: Iterator[SourceRecord], size: int) -> Generator[list[SourceRecord]]:
@@ -156,7 +156,7 @@ AfterLoad = Callable[[Connection, list[SourceRecord]], None]
 
 
 def commit_batch(
-    engine: Engine, batch: list[SourceRecord], after_load: AfterLoad | None = None
+    engine: Engine, *, batch: list[SourceRecord], after_load: AfterLoad | None = None
 ) -> BatchOutcome:
     """One batch in one transaction, committed on success and rolled back on any error.
 
@@ -165,46 +165,38 @@ def commit_batch(
     Search documents need no call here: triggers keep them current.
     """
     with engine.begin() as connection:
-        outcome = load_batch(connection, batch)
+        outcome = load_batch(connection, records=batch)
         if after_load is not None:
             after_load(connection, batch)
         return outcome
 
 
-@contextmanager
-def _rejects_file(path: Path, summary: IngestSummary) -> Iterator[RejectsFile]:
-    try:
-        handle = path.open("w", encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInput(f"cannot write the rejects file {path}: {exc.strerror}") from exc
-    with handle:
-        yield RejectsFile(handle, summary)
-
-
 def ingest_file(
-    *,
     engine: Engine,
+    *,
     path: Path,
     mapping: Mapping,
-    rejects_path: Path,
+    rejects: RejectSink,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: Progress | None = None,
     after_load: AfterLoad | None = None,
 ) -> IngestSummary:
-    """Load `path` into the catalog, committing one transaction per batch on `engine`."""
+    """Load `path` into the catalog, committing one transaction per batch on `engine`.
+
+    `progress(bytes_read, size)` is called as the file is read (from the reading thread).
+    """
     if not path.is_file():
         raise NotFound(f"input file {path} does not exist")
     if not 1 <= batch_size <= MAX_BATCH_SIZE:
         raise InvalidInput(f"batch size {batch_size} is outside 1..{MAX_BATCH_SIZE}")
     summary = IngestSummary()
-    source = ProgressFile(path)
-    with _rejects_file(rejects_path, summary) as rejects:
-        produce = batches(validated(read_rows(source, mapping), rejects), batch_size)
-        for batch in read_ahead(produce):
-            summary.add(commit_batch(engine, batch, after_load))
-            rejects.handle.flush()
-            if progress:
-                progress(source.consumed, source.size)
+    source = ProgressFile(path, on_progress=progress)
+    counted = CountedRejects(rejects, summary)
+    produce = batches(validated(read_rows(source, mapping), counted), batch_size)
+    for batch in read_ahead(produce):
+        summary.add(commit_batch(engine, batch=batch, after_load=after_load))
+        if progress:
+            progress(source.consumed, source.size)
     if progress:
         progress(source.size, source.size)
     return summary

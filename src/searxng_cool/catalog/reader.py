@@ -19,8 +19,8 @@ names them (genres joined with "|"), a JSON Lines object has them as keys.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -30,6 +30,7 @@ from urllib.parse import quote
 
 import yaml
 
+from searxng_cool import json_input
 from searxng_cool.catalog.records import RecordRejected
 from searxng_cool.db.models.catalog import AUDIO_FEATURES
 from searxng_cool.errors import InvalidInput, NotFound
@@ -80,6 +81,7 @@ NATIVE = Mapping(
 
 
 def shipped_formats() -> list[str]:
+    """The names of the column mappings shipped with the project (`--format NAME`)."""
     folder = files(__package__) / "mappings"
     return sorted(p.name.removesuffix(".yml") for p in folder.iterdir() if p.name.endswith(".yml"))
 
@@ -192,19 +194,33 @@ class SourceRow:
     problem: str | None
 
 
-class ProgressFile:
-    """A binary file read line by line, counting the bytes consumed for the progress bar."""
+PROGRESS_STEP_BYTES = 256 * 1024
 
-    def __init__(self, path: Path) -> None:
+
+class ProgressFile:
+    """A binary file read line by line, counting the bytes consumed for the progress bar.
+
+    `on_progress(consumed, size)` is called as the file is read (every PROGRESS_STEP_BYTES),
+    so a bar moves with the work, not once per committed batch.
+    """
+
+    def __init__(self, path: Path, on_progress: Callable[[int, int], None] | None = None) -> None:
         self.path = path
         self.size = path.stat().st_size
         self.consumed = 0
         self.undecodable: set[int] = set()
+        self.on_progress = on_progress
 
     def lines(self) -> Iterator[str]:
+        reported = 0
         with self.path.open("rb") as handle:
-            for number, line in enumerate(handle, start=1):
-                self.consumed += len(line)
+            for number, raw in enumerate(handle, start=1):
+                self.consumed += len(raw)
+                if self.on_progress and self.consumed - reported >= PROGRESS_STEP_BYTES:
+                    reported = self.consumed
+                    self.on_progress(self.consumed, self.size)
+                # A UTF-8 byte-order mark is the encoding's marker, not part of the header.
+                line = raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw
                 try:
                     yield line.decode("utf-8")
                 except UnicodeDecodeError:
@@ -224,9 +240,9 @@ def _json_lines(source: ProgressFile, mapping: Mapping) -> Iterator[SourceRow]:
         if not line.strip():
             continue
         try:
-            cells = json.loads(line)
-        except ValueError as exc:
-            yield SourceRow(line_no, line.rstrip("\n"), None, f"not valid JSON: {exc}")
+            cells = json_input.loads(line, what="the line")
+        except InvalidInput as exc:
+            yield SourceRow(line_no, line.rstrip("\n"), None, str(exc))
             continue
         if not isinstance(cells, dict):
             yield SourceRow(line_no, cells, None, "the line is not a JSON object")
@@ -236,9 +252,25 @@ def _json_lines(source: ProgressFile, mapping: Mapping) -> Iterator[SourceRow]:
 
 def _csv_rows(source: ProgressFile, mapping: Mapping) -> Iterator[SourceRow]:
     reader = csv.reader(source.lines())
-    header = next(reader, None)
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise InvalidInput(f"{source.path.name} is not a CSV file with a header ({exc})") from None
     if header is None:
         return
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise InvalidInput(
+            f"{source.path.name}: the header names column(s) {', '.join(duplicated)} twice"
+        )
+    if mapping.native and not {"source_type", "source_id"} <= set(header):
+        shown = ", ".join(header[:8]) + (", ..." if len(header) > 8 else "")
+        raise InvalidInput(
+            f"{source.path.name} is not a CSV of source records: its first line ({shown:.200}) "
+            "names no source_type and source_id columns; if it is an export of a known shape, "
+            f"name it with --format ({', '.join(shipped_formats())}), or describe its columns "
+            "with --mapping FILE.yml"
+        )
     missing = sorted({c for c in mapping.columns.values() if c not in header} - {""})
     if not mapping.native and missing:
         raise InvalidInput(
@@ -246,7 +278,17 @@ def _csv_rows(source: ProgressFile, mapping: Mapping) -> Iterator[SourceRow]:
             f"{mapping.name!r} needs; its header is: {', '.join(header)}"
         )
     previous_end = reader.line_num
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            # One unreadable row (a stray carriage return, a field over the csv module's
+            # limit) is that row's rejection; the reader carries on with the next line.
+            line_no, previous_end = previous_end + 1, reader.line_num
+            yield SourceRow(line_no, None, None, f"not readable as CSV: {exc}")
+            continue
         line_no, previous_end = previous_end + 1, reader.line_num
         if len(row) != len(header):
             problem = f"has {len(row)} fields; the header has {len(header)}"

@@ -35,7 +35,7 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from searxng_cool.catalog.normalize import split_artist, split_title
-from searxng_cool.db.models.catalog import AUDIO_FEATURES
+from searxng_cool.db.models.catalog import AUDIO_FEATURE_RANGES, AUDIO_FEATURES, EXCLUSIVE_LOW
 
 INTEGER_FEATURES = frozenset({"key", "mode"})
 KINDS = ("track", "artist")
@@ -91,6 +91,9 @@ def _text(raw: dict[str, Any], field: str, *, limit: int = MAX_NAME) -> str | No
     value = raw.get(field)
     if value is None:
         return None
+    if isinstance(value, dict | list | bool):
+        kind = {dict: "an object", list: "a list", bool: "true/false"}[type(value)]
+        raise RecordRejected(f"{field} must be text or a number, not {kind}")
     if not isinstance(value, str):
         value = str(value)
     value = value.strip()
@@ -195,6 +198,8 @@ def _genres(raw: dict[str, Any]) -> list[str]:
     items = value if isinstance(value, list) else [] if value is None else [value]
     seen: dict[str, None] = {}
     for item in items:
+        if isinstance(item, dict | list | bool):
+            raise RecordRejected("genres holds something that is not a name (an object or list)")
         name = str(item).strip().lower() if item is not None else ""
         if "\x00" in name or len(name) > 100:
             raise RecordRejected("genres holds a name longer than 100 characters or a NUL")
@@ -218,6 +223,13 @@ def _audio_features(raw: dict[str, Any]) -> str | None:
     # A tempo of 0 is the analyser saying "no beat found", not a tempo.
     if features.get("tempo") == 0:
         del features["tempo"]
+    for name, number in features.items():
+        low, high = AUDIO_FEATURE_RANGES[name]
+        if not low <= number <= high or (name in EXCLUSIVE_LOW and number == low):
+            bound = (
+                f"above {low:g} up to {high:g}" if name in EXCLUSIVE_LOW else f"{low:g}..{high:g}"
+            )
+            raise RecordRejected(f"audio feature {name} {number:g} is outside its range {bound}")
     return json.dumps(features) if features else None
 
 

@@ -507,13 +507,13 @@ def _resolve_staged_tracks(connection: Connection) -> None:
     _cluster_new_tracks(connection)
     for statement in NEW_TRACK_STEPS:
         connection.exec_driver_sql(statement)
-    record_changes(connection, TRACK_MERGES, "changed_tracks")
+    record_changes(connection, merges=TRACK_MERGES, changed_table="changed_tracks")
     connection.exec_driver_sql(NEW_MAPPINGS)
     for statement in REMAPPING:
         connection.exec_driver_sql(statement)
 
 
-def load_batch(connection: Connection, records: Sequence[SourceRecord]) -> BatchOutcome:
+def load_batch(connection: Connection, *, records: Sequence[SourceRecord]) -> BatchOutcome:
     """Stage, resolve and upsert one batch of validated records; the caller commits."""
     connection.exec_driver_sql(INGEST_LOCK)
     # Sorts and hashes over a whole batch: let them stay in memory for this transaction only.
@@ -522,7 +522,7 @@ def load_batch(connection: Connection, records: Sequence[SourceRecord]) -> Batch
     # statement that runs once per batch costs more (a second, on some) than it saves.
     connection.exec_driver_sql("SET LOCAL jit = off")
     connection.exec_driver_sql(f"DROP TABLE IF EXISTS {BATCH_TABLES}")
-    stage(connection, records)
+    stage(connection, records=records)
     resolve_artists(connection)
     resolve_albums(connection)
     _resolve_staged_tracks(connection)
@@ -546,12 +546,12 @@ def batch_track_ids(connection: Connection) -> dict[int, int]:
     return {int(row[0]): int(row[1]) for row in rows}
 
 
-def resolve_tracks(*, connection: Connection, records: Sequence[SourceRecord]) -> dict[int, int]:
+def resolve_tracks(connection: Connection, *, records: Sequence[SourceRecord]) -> dict[int, int]:
     """The canonical track id of each track record, by line number, creating unknown tracks.
 
     Set-based like ingest (one COPY, a fixed number of statements), in the caller's
     transaction. For callers that turn records into something else as well, such as
     Last.fm scrobbles into play events (`SourceRecord.played_at`).
     """
-    load_batch(connection, records)
+    load_batch(connection, records=records)
     return batch_track_ids(connection)

@@ -178,7 +178,7 @@ def search(
     made_for = search_cursor.fingerprint(cleaned, filters)
     after = search_cursor.decode(cursor, search_fingerprint=made_for) if cursor else None
     words = connection.execute(text("SELECT search_words_of(:q)"), {"q": cleaned}).scalar_one()
-    corrections = search_typos.correct(connection, list(words))
+    corrections = search_typos.correct(connection, words=list(words))
     sql, params = statement(
         query=cleaned, filters=filters, after=after, limit=limit, corrections=corrections
     )

@@ -8,12 +8,18 @@ entity cannot satisfy excludes it: with a duration range, only tracks remain.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 
 from searxng_cool.db.models.catalog import AUDIO_FEATURES
 from searxng_cool.errors import InvalidInput
 
 RESULT_TYPES = ("track", "artist", "album")
+# Checked before any value reaches SQL: make_date() takes years 1..9999 here (PostgreSQL
+# dates go further, but no release does), durations fit tracks.duration_ms (INTEGER).
+YEARS = (1, 9999)
+MAX_DURATION_MS = 2**31 - 1
+MAX_FEATURE = 1e6
 
 # Joins that give every entry its track (if a track), album and artist, for filtering
 # and for display. `e` is the search entry. Each is a primary-key lookup per entry, kept
@@ -39,7 +45,14 @@ class Range:
     low: float | None = None
     high: float | None = None
 
-    def check(self, what: str) -> None:
+    def check(self, what: str, lowest: float = -math.inf, highest: float = math.inf) -> None:
+        """Refuse an empty range, or an end outside [lowest, highest] (or not a number)."""
+        for end in (self.low, self.high):
+            if end is not None and not lowest <= end <= highest:
+                raise InvalidInput(
+                    f"{what} {end:.10g} is outside {lowest:.10g}..{highest:.10g}; "
+                    "give a bound within it"
+                )
         if self.low is not None and self.high is not None and self.low > self.high:
             raise InvalidInput(
                 f"{what} range {self.low:g}..{self.high:g} is empty; give the lower bound first"
@@ -63,14 +76,14 @@ class SearchFilters:
             )
         if self.genre is not None and not self.genre.strip():
             raise InvalidInput("genre filter is blank; name a genre such as 'pop' or drop it")
-        self.years.check("year")
-        self.duration_ms.check("duration")
+        self.years.check("year", *YEARS)
+        self.duration_ms.check("duration", 0, MAX_DURATION_MS)
         for name, bounds in self.features.items():
             if name not in AUDIO_FEATURES:
                 raise InvalidInput(
                     f"audio feature {name!r} is unknown; use one of {', '.join(AUDIO_FEATURES)}"
                 )
-            bounds.check(name)
+            bounds.check(name, -MAX_FEATURE, MAX_FEATURE)
 
     @property
     def needs_entities(self) -> bool:

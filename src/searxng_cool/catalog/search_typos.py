@@ -196,7 +196,7 @@ def _lookups(words: list[str]) -> tuple[list[str], dict[str, set[int]]]:
     return pieces, keys_of
 
 
-def correct(connection: Connection, words: list[str]) -> Corrections:
+def correct(connection: Connection, *, words: list[str]) -> Corrections:
     """Look the query's words up in the lexicon: one statement."""
     words = words[:MAX_WORDS]
     if not words:

@@ -83,7 +83,7 @@ def driver_connection(connection: Connection) -> PsycopgConnection[object]:
     return raw
 
 
-def stage(connection: Connection, records: Iterable[SourceRecord]) -> None:
+def stage(connection: Connection, *, records: Iterable[SourceRecord]) -> None:
     """Create the batch's staging table: COPY the records in (one round trip), add keys."""
     connection.exec_driver_sql(CREATE_RAW)
     columns = ", ".join(STAGING_COLUMNS)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
+from searxng_cool import json_input
 from searxng_cool.cli.common import console, handles_errors, transaction
-from searxng_cool.discovery import sessions
+from searxng_cool.cli.common import user_id as find_user
+from searxng_cool.discovery import listing, sessions
 from searxng_cool.errors import InvalidInput
 from searxng_cool.listening import profiles
 
@@ -19,10 +23,7 @@ discover_app = typer.Typer(help="Discovery sessions: start, next, act, end.", no
 
 
 def _json_object(value: str, what: str) -> dict[str, Any]:
-    try:
-        parsed = json.loads(value)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{what} is not valid JSON ({exc.msg}): {value!r}") from exc
+    parsed = json_input.loads(value, what=what)
     if not isinstance(parsed, dict):
         raise InvalidInput(
             f'{what} must be a JSON object like \'{{"mood": "calm"}}\', got {value!r}'
@@ -40,7 +41,7 @@ def rebuild(
     Example: db_cli.py profiles rebuild
     """
     with (
-        transaction() as session,
+        transaction() as connection,
         Progress(
             *Progress.get_default_columns()[:1],
             BarColumn(),
@@ -51,7 +52,7 @@ def rebuild(
     ):
         task = bar.add_task("rebuilding profiles", total=None)
         done = profiles.rebuild_profiles(
-            session=session,
+            connection,
             chunk_size=chunk,
             on_progress=lambda finished, total: bar.update(task, completed=finished, total=total),
         )
@@ -60,13 +61,14 @@ def rebuild(
 
 @profiles_app.command("show")
 @handles_errors
-def show(user_id: Annotated[int, typer.Argument(help="The user.")]) -> None:
+def show(user: Annotated[str, typer.Argument(help="The user (name or id).")]) -> None:
     """Show a user's learned (or cold-start) profile and discovery settings.
 
     Example: db_cli.py profiles show 42
     """
-    with transaction() as session:
-        profile = profiles.load_profile(session=session, user_id=user_id)
+    with transaction() as connection:
+        user_id = find_user(connection, user)
+        profile = profiles.load_profile(connection, user_id=user_id)
     state = profile.state
     kind = "cold start (no history yet)" if profile.cold_start else f"as of {state.as_of}"
     console.print(f"user {user_id}: {kind}; settings {json.dumps(profile.settings)}")
@@ -81,7 +83,7 @@ def show(user_id: Annotated[int, typer.Argument(help="The user.")]) -> None:
 @profiles_app.command("settings")
 @handles_errors
 def change_settings(
-    user_id: Annotated[int, typer.Argument(help="The user.")],
+    user: Annotated[str, typer.Argument(help="The user (name or id).")],
     changes: Annotated[str, typer.Argument(help="JSON object of settings to change.")],
 ) -> None:
     """Change a user's discovery settings (novelty, energy_range, excluded_genres).
@@ -89,15 +91,17 @@ def change_settings(
     Example: db_cli.py profiles settings 42 '{"novelty": 0.8, "excluded_genres": ["edm"]}'
     """
     parsed = _json_object(changes, "settings")
-    with transaction() as session:
-        merged = profiles.set_discovery_settings(session=session, user_id=user_id, changes=parsed)
+    with transaction() as connection:
+        merged = profiles.set_discovery_settings(
+            connection, user_id=find_user(connection, user), changes=parsed
+        )
     console.print(json.dumps(merged))
 
 
 @discover_app.command("start")
 @handles_errors
 def start(
-    user_id: Annotated[int, typer.Argument(help="The user.")],
+    user: Annotated[str, typer.Argument(help="The user (name or id).")],
     session_type: Annotated[str, typer.Argument(help="mood, genre, similarity or playlist.")],
     parameters: Annotated[str, typer.Argument(help="JSON object of parameters.")] = "{}",
 ) -> None:
@@ -106,11 +110,43 @@ def start(
     Example: db_cli.py discover start 42 mood '{"mood": "calm", "batch_size": 5}'
     """
     parsed = _json_object(parameters, "parameters")
-    with transaction() as session:
+    with transaction() as connection:
         session_id = sessions.start_session(
-            session=session, user_id=user_id, session_type=session_type, parameters=parsed
+            connection,
+            user_id=find_user(connection, user),
+            session_type=session_type,
+            parameters=parsed,
         )
     console.print(f"session {session_id}")
+
+
+@discover_app.command("list")
+@handles_errors
+def list_(
+    user: Annotated[
+        str | None, typer.Option("--user", help="Only this user's sessions (name or id).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List discovery sessions, newest first.
+
+    Example: db_cli.py discover list --user ana
+    """
+    with transaction() as connection:
+        user_id = None if user is None else find_user(connection, user)
+        found = listing.list_sessions(connection, user_id=user_id, limit=limit)
+    if as_json:
+        typer.echo(json.dumps([asdict(s) for s in found], default=str, ensure_ascii=False))
+        return
+    table = Table("session", "user", "type", "started", "ended", "tracks", "feedback")
+    for s in found:
+        table.add_row(
+            str(s.id), escape(s.username), s.session_type, f"{s.started_at:%Y-%m-%d %H:%M}",
+            "" if s.ended_at is None else f"{s.ended_at:%Y-%m-%d %H:%M}", str(s.presented),
+            "" if s.feedback_score is None else str(s.feedback_score),
+        )  # fmt: skip
+    console.print(table)
 
 
 @discover_app.command("next")
@@ -123,8 +159,8 @@ def next_tracks(
 
     Example: db_cli.py discover next 7 -n 5
     """
-    with transaction() as session:
-        batch = sessions.next_batch(session=session, session_id=session_id, size=size)
+    with transaction() as connection:
+        batch = sessions.next_batch(connection, session_id=session_id, size=size)
     table = Table("position", "track", "score", "reasons")
     for presented in batch:
         table.add_row(
@@ -150,9 +186,9 @@ def act(
 
     Example: db_cli.py discover act 7 1234 liked
     """
-    with transaction() as session:
+    with transaction() as connection:
         sessions.record_action(
-            session=session,
+            connection,
             session_id=session_id,
             track_id=track_id,
             action=action,
@@ -171,8 +207,8 @@ def end(
 
     Example: db_cli.py discover end 7 --feedback 4
     """
-    with transaction() as session:
-        sessions.end_session(session=session, session_id=session_id, feedback_score=feedback)
+    with transaction() as connection:
+        sessions.end_session(connection, session_id=session_id, feedback_score=feedback)
     console.print(f"session {session_id} ended")
 
 
@@ -183,17 +219,17 @@ def show_session(session_id: Annotated[int, typer.Argument(help="The session.")]
 
     Example: db_cli.py discover show 7
     """
-    with transaction() as session:
-        rows = sessions.presented_tracks(session=session, session_id=session_id)
+    with transaction() as connection:
+        rows = sessions.presented_tracks(connection, session_id=session_id)
     table = Table("position", "track", "title", "action", "score", "reasons")
     for row in rows:
         table.add_row(
-            str(row["position"]),
-            str(row["track_id"]),
-            row["title"],
-            row["user_action"] or "",
-            f"{row['score'] or 0:.3f}",
-            "; ".join(row["reasons"]),
+            str(row.position),
+            str(row.track_id),
+            row.title,
+            row.user_action or "",
+            f"{row.score or 0:.3f}",
+            "; ".join(row.reasons),
         )
     console.print(table)
 

@@ -10,9 +10,16 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
-from searxng_cool.cli.common import console, engine, fail, handles_errors, settings
+from searxng_cool.cli.common import (
+    console,
+    fail,
+    handles_errors,
+    owner_settings,
+    transaction,
+    user_id,
+)
 from searxng_cool.listening import files, partitions, popularity, recording
-from searxng_cool.listening.events import JsonlRejects
+from searxng_cool.rejects import JsonlRejects
 
 interactions_app = typer.Typer(help="Record listening events (the audit trail).")
 partitions_app = typer.Typer(help="Monthly partitions of user_interactions.")
@@ -25,13 +32,22 @@ def load(
     file: Annotated[Path, typer.Argument(help="JSON Lines (.jsonl) or CSV (.csv) events.")],
     rejects: Annotated[
         Path | None,
-        typer.Option(help="Where refused lines go (JSON Lines); default FILE.rejects.jsonl here."),
+        typer.Option(
+            help="Where refused lines go (JSON Lines; made only if some are refused, never "
+            "over an earlier report); default FILE.rejects.jsonl here."
+        ),
     ] = None,
     file_format: Annotated[
         str | None, typer.Option("--format", help="jsonl or csv (default: from the suffix).")
     ] = None,
 ) -> None:
     """Load a file of interaction events in one transaction; refused lines go to a report.
+
+    Loading the same events again (same user, track, type and time) records nothing new,
+    whether the first load finished or was killed; the summary counts them as already
+    recorded. Events without a time are recorded at the time of loading, every time.
+
+    Connects as DATABASE_OWNER_URL: a month with many events becomes its partition offline.
 
     Example: db_cli.py interactions load events.jsonl --rejects events.rejects.jsonl
     """
@@ -41,28 +57,30 @@ def load(
     columns = (*Progress.get_default_columns()[:1], BarColumn(), MofNCompleteColumn())
     with (
         JsonlRejects(report_path) as sink,
-        engine(settings()) as eng,
-        eng.begin() as conn,
-        Progress(*columns, TimeElapsedColumn(), console=console) as bar,
+        # As the owner: a month with many events is filled offline and swapped in as its
+        # partition (DDL the application role may not run).
+        transaction(owner_settings()) as connection,
+        Progress(*columns, TimeElapsedColumn(), console=console, transient=True) as bar,
     ):
         task = bar.add_task(f"loading {file.name}", total=max(total, 0))
         report = recording.record_file(
-            conn,
-            file,
+            connection,
+            path=file,
             file_format=found,
             rejects=sink,
             progress=lambda done: bar.update(task, completed=done),
         )
-    _print_summary(report, report_path)
+    _print_summary(report, sink.path if sink.written else None)
 
 
-def _print_summary(report: recording.BatchReport, report_path: Path) -> None:
-    summary = Table("accepted", "rejected", "events/s", "rejects report")
+def _print_summary(report: recording.BatchReport, report_path: Path | None) -> None:
+    summary = Table("accepted", "already recorded", "rejected", "events/s", "rejects report")
     summary.add_row(
         str(report.accepted),
+        str(report.already_recorded),
         str(report.rejected),
         f"{report.events_per_second:,.0f}",
-        str(report_path) if report.rejected else "-",
+        str(report_path) if report_path else "-",
     )
     console.print(summary)
     for code, count in sorted(report.rejected_by_code.items()):
@@ -72,7 +90,7 @@ def _print_summary(report: recording.BatchReport, report_path: Path) -> None:
 @interactions_app.command("record")
 @handles_errors
 def record(
-    user: Annotated[int, typer.Option(help="User id.")],
+    user: Annotated[str, typer.Option(help="User name or id.")],
     track: Annotated[int, typer.Option(help="Track id.")],
     kind: Annotated[str, typer.Option("--type", help="play, like, skip, ...")] = "play",
     duration_ms: Annotated[int | None, typer.Option(help="Milliseconds listened.")] = None,
@@ -84,10 +102,10 @@ def record(
 
     Example: db_cli.py interactions record --user 1 --track 42 --type play --duration-ms 180000
     """
-    with engine(settings()) as eng, eng.begin() as conn:
+    with transaction() as connection:
         made = recording.record_interaction(
-            conn,
-            user_id=user,
+            connection,
+            user_id=user_id(connection, user),
             track_id=track,
             interaction_type=kind,
             play_duration_ms=duration_ms,
@@ -105,8 +123,8 @@ def ensure(
 
     Example: db_cli.py partitions ensure --months-ahead 3
     """
-    with engine(settings()) as eng, eng.begin() as conn:
-        made = partitions.ensure_partitions(conn, months_ahead=months_ahead)
+    with transaction() as connection:
+        made = partitions.ensure_partitions(connection, months_ahead=months_ahead)
     console.print(f"created: {', '.join(made)}" if made else "every partition already exists")
 
 
@@ -119,8 +137,8 @@ def list_(
 
     Example: db_cli.py partitions list --exact
     """
-    with engine(settings()) as eng, eng.connect() as conn:
-        found = partitions.list_partitions(conn, exact_rows=exact)
+    with transaction() as connection:
+        found = partitions.list_partitions(connection, exact_rows=exact)
     table = Table("partition", "month", "rows")
     for part in found:
         table.add_row(part.name, f"{part.month:%Y-%m}" if part.month else "default", str(part.rows))
@@ -139,8 +157,8 @@ def detach(
     Example: db_cli.py partitions detach --before 2020-01 --dry-run
     """
     month = partitions.parse_month(before)
-    with engine(settings()) as eng, eng.begin() as conn:
-        plan = partitions.detach_partitions(conn, before=month, dry_run=True)
+    with transaction() as connection:
+        plan = partitions.detach_partitions(connection, before=month, dry_run=True)
         for part in plan.partitions:
             console.print(f"  {part.name}: {part.rows} rows")
         if not plan.partitions:
@@ -151,7 +169,7 @@ def detach(
             return
         if not yes and not typer.confirm(f"detach {len(plan.partitions)} partition(s)?"):
             raise fail("nothing detached")
-        done = partitions.detach_partitions(conn, before=month)
+        done = partitions.detach_partitions(connection, before=month)
     console.print(f"detached {len(done.partitions)} partition(s), {done.rows} rows")
 
 
@@ -162,8 +180,8 @@ def refresh() -> None:
 
     Example: db_cli.py popularity refresh
     """
-    with engine(settings()) as eng, eng.begin() as conn:
-        report = popularity.refresh_view(conn)
+    with transaction() as connection:
+        report = popularity.refresh_view(connection)
     how = "concurrently" if report.concurrently else "(first fill)"
     console.print(
         f"refreshed mv_track_popularity {how}: {report.rows} rows in {report.seconds:.2f}s"
@@ -181,8 +199,8 @@ def compute(
 
     Example: db_cli.py popularity compute --half-life-days 30
     """
-    with engine(settings()) as eng, eng.begin() as conn:
-        report = popularity.compute_popularity(conn, half_life_days=half_life_days)
+    with transaction() as connection:
+        report = popularity.compute_popularity(connection, half_life_days=half_life_days)
     console.print(
         f"updated {report.tracks_updated} tracks and {report.artists_updated} artists"
         f" (half-life {report.half_life_days:g} days)"
@@ -196,8 +214,8 @@ def counters(track: Annotated[int, typer.Argument(help="Track id.")]) -> None:
 
     Example: db_cli.py popularity counters 42
     """
-    with engine(settings()) as eng, eng.connect() as conn:
-        found = popularity.track_counters(conn, track_id=track)
+    with transaction() as connection:
+        found = popularity.track_counters(connection, track_id=track)
     if found is None:
         console.print(f"track {track} has no interactions")
         return

@@ -17,10 +17,18 @@ from searxng_cool.admin import backup as backups
 from searxng_cool.admin import lint as migration_lint
 from searxng_cool.admin import optimize as optimizer
 from searxng_cool.admin import restore as restores
+from searxng_cool.admin import setup, validator
 from searxng_cool.admin import status as health
-from searxng_cool.admin import validator
 from searxng_cool.admin.health_checks import Level
-from searxng_cool.cli.common import console, engine, errors, handles_errors, settings
+from searxng_cool.cli.common import (
+    console,
+    engine,
+    errors,
+    handles_errors,
+    owner_settings,
+    settings,
+    transaction,
+)
 from searxng_cool.config import Settings
 from searxng_cool.errors import EnvironmentProblem
 
@@ -61,7 +69,7 @@ def backup(
 
     Example: db_cli.py backup backups/before-upgrade.dump --verify-restore
     """
-    current = settings()
+    current = owner_settings()
     with dump_progress() as update:
         made = backups.create_backup(
             config=current.database, path=file, force=force, progress=update
@@ -102,10 +110,12 @@ def restore(
 ) -> None:
     """Check the manifest's checksum, then restore into a new database or replace the target.
 
+    The restored database then gets the owner and role privileges `init` gives.
+
     Example: db_cli.py restore backups/before-upgrade.dump --into music_copy
     Example: db_cli.py restore backups/before-upgrade.dump --yes
     """
-    current = settings()
+    current = owner_settings()
     manifest = restores.check_backup(config=current.database, path=file)
     replace = False
     if into is None:
@@ -117,13 +127,23 @@ def restore(
             raise typer.Exit(1)
     done = restores.restore_backup(config=current.database, path=file, into=into, replace=replace)
     console.print(f"restored {file} into {done.database}: schema and row counts match the manifest")
+    # The dump holds the schema's owners and grants, not the database's own; init's give them.
+    setup.secure_database(settings().database, database=done.database)
 
 
 @handles_errors
 def status(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for monitoring.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print JSON for monitoring (figures as numbers).")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show each check's details and threshold.")
+    ] = False,
 ) -> None:
     """Health in one screen; exit code 0 ok, 1 warning, 2 critical.
+
+    The default view is one line per check; --verbose adds the details (which tables,
+    which queries) and the thresholds.
 
     Example: db_cli.py status --json
     """
@@ -132,11 +152,15 @@ def status(
     if as_json:
         typer.echo(json.dumps(report.as_json(), indent=2))
     else:
-        table = Table("check", "state", "value", "threshold", title="database status")
+        columns = (
+            ("check", "state", "value", "threshold") if verbose else ("check", "state", "value")
+        )
+        table = Table(*columns, title="database status")
         for check in report.checks:
             style = LEVEL_STYLE[check.level]
-            value = "\n".join([check.value, *(f"  {d}" for d in check.details)])
-            table.add_row(check.name, f"[{style}]{check.level.label}[/]", value, check.threshold)
+            shown = [check.value, *(f"  {d}" for d in check.details)] if verbose else [check.value]
+            cells = [check.name, f"[{style}]{check.level.label}[/]", "\n".join(shown)]
+            table.add_row(*cells, *([check.threshold] if verbose else []))
         console.print(table)
     raise typer.Exit(report.exit_code)
 
@@ -144,8 +168,8 @@ def status(
 def _collect(current: Settings) -> health.StatusReport:
     pool_size = int(current.database.engine_options.get("pool_size", 20))
     try:
-        with engine(current) as eng, eng.begin() as conn:
-            return health.collect_status(conn, ops=current.operations, pool_size=pool_size)
+        with transaction(current) as connection:
+            return health.collect_status(connection, ops=current.operations, pool_size=pool_size)
     except (OperationalError, EnvironmentProblem) as exc:
         return health.unreachable(str(getattr(exc, "orig", None) or exc))
 
@@ -160,12 +184,12 @@ def optimize(
 
     Example: db_cli.py optimize --dry-run
     """
-    current = settings()
+    current = owner_settings()
     with (
         engine(current) as eng,
-        eng.connect().execution_options(isolation_level="AUTOCOMMIT") as conn,
+        eng.connect().execution_options(isolation_level="AUTOCOMMIT") as connection,
     ):
-        actions = optimizer.plan_optimize(conn, ops=current.operations)
+        actions = optimizer.plan_optimize(connection, ops=current.operations)
         if not actions:
             console.print("nothing to do: no table, index or view is over its threshold")
             return
@@ -175,7 +199,7 @@ def optimize(
                     f"would {action.kind} {action.target}: {action.reason} [{action.before}]"
                 )
             return
-        done = optimizer.run_optimize(conn, ops=current.operations, actions=actions)
+        done = optimizer.run_optimize(connection, ops=current.operations, actions=actions)
     table = Table("action", "target", "why", "before", "after")
     for action in done:
         after = f"[red]failed: {action.error}[/]" if action.error else action.after
@@ -197,8 +221,8 @@ def validate(
 
     Example: db_cli.py validate --group schema --group relationships
     """
-    with engine(settings()) as eng, eng.begin() as conn:
-        results = validator.validate(conn, groups=group)
+    with transaction() as connection:
+        results = validator.validate(connection, groups=group)
     if as_json:
         typer.echo(json.dumps([r.as_json() for r in results], indent=2))
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,22 +11,24 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from searxng_cool.cli.common import console, errors, handles_errors, transaction
+from searxng_cool import json_input
+from searxng_cool.cli.common import console, errors, handles_errors, transaction, user_id
 from searxng_cool.errors import InvalidInput
 from searxng_cool.playlists import editing, manage, reading, smart
 from searxng_cool.playlists.rules import parse_rules
 
 app = typer.Typer(help="Playlists: smart-playlist refresh, ordered editing, inspection.")
 
-AsUser = Annotated[int, typer.Option("--as", help="Id of the user making the edit.")]
+AsUser = Annotated[str, typer.Option("--as", help="Name or id of the user making the edit.")]
 PlaylistId = Annotated[int, typer.Argument(help="Playlist id.")]
 
 
 def _read_rules(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"cannot read rules from {path}: {exc}") from exc
+    return json_input.loads(text, what=f"rules file {path}")
 
 
 @app.command("refresh-smart")
@@ -42,11 +45,11 @@ def refresh_smart(
     if (playlist is None) == (not all_):
         raise InvalidInput("name one playlist with --playlist ID, or use --all")
     failures: list[smart.RefreshFailure] = []
-    with transaction() as session:
+    with transaction() as connection:
         if playlist is not None:
-            results = [smart.refresh_smart_playlist(session, playlist_id=playlist)]
+            results = [smart.refresh_smart_playlist(connection, playlist_id=playlist)]
         else:
-            results, failures = smart.refresh_all_smart_playlists(session)
+            results, failures = smart.refresh_all_smart_playlists(connection)
     for result in results:
         console.print(
             f"playlist {result.playlist_id}: {result.track_count} tracks (version {result.version})"
@@ -76,9 +79,11 @@ def check_rules(
 @handles_errors
 def create(
     name: Annotated[str, typer.Argument(help="Playlist name.")],
-    owner: Annotated[int, typer.Option("--owner", help="Owner's user id.")],
+    owner: Annotated[str, typer.Option("--owner", help="Owner's user name or id.")],
     public: Annotated[bool, typer.Option("--public", help="Visible to everyone.")] = False,
-    collaborative: Annotated[bool, typer.Option("--collaborative")] = False,
+    collaborative: Annotated[
+        bool, typer.Option("--collaborative", help="Editors the owner invites may change it.")
+    ] = False,
     rules_file: Annotated[
         Path | None, typer.Option("--rules", help="JSON rules: makes it a smart playlist.")
     ] = None,
@@ -88,10 +93,10 @@ def create(
     Example: db_cli.py playlists create "Late night" --owner 1 --rules late-night.json
     """
     rules = None if rules_file is None else _read_rules(rules_file)
-    with transaction() as session:
+    with transaction() as connection:
         playlist_id = manage.create_playlist(
-            session,
-            owner_id=owner,
+            connection,
+            owner_id=user_id(connection, owner),
             name=name,
             is_public=public,
             is_collaborative=collaborative,
@@ -100,21 +105,53 @@ def create(
     console.print(f"created playlist {playlist_id}")
 
 
+@app.command("list")
+@handles_errors
+def list_(
+    owner: Annotated[
+        str | None, typer.Option("--owner", help="Only this user's playlists (name or id).")
+    ] = None,
+    viewer: Annotated[
+        str | None, typer.Option("--as", help="Viewer's user name or id (default: anonymous).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List the playlists a viewer may see (default: anonymous, so public ones), newest first.
+
+    Example: db_cli.py playlists list --owner ana --as ana
+    """
+    with transaction() as connection:
+        viewer_id = None if viewer is None else user_id(connection, viewer)
+        owner_id = None if owner is None else user_id(connection, owner)
+        found = reading.list_playlists(connection, viewer_id=viewer_id, owner_id=owner_id)
+    if as_json:
+        typer.echo(json.dumps([asdict(p) for p in found], default=str, ensure_ascii=False))
+        return
+    table = Table("id", "name", "owner", "kind", "tracks", "public", "version")
+    for p in found:
+        table.add_row(
+            str(p.id), escape(p.name), escape(p.owner), "smart" if p.is_smart else "plain",
+            str(p.track_count), "yes" if p.is_public else "", str(p.version),
+        )  # fmt: skip
+    console.print(table)
+
+
 @app.command()
 @handles_errors
 def show(
     playlist_id: PlaylistId,
-    viewer: Annotated[int | None, typer.Option("--as", help="Viewer's user id.")] = None,
+    viewer: Annotated[str | None, typer.Option("--as", help="Viewer's user name or id.")] = None,
     limit: Annotated[int, typer.Option(help="How many tracks to list.")] = 50,
 ) -> None:
     """Show a playlist and its first tracks, as a viewer sees it (default: anonymous).
 
     Example: db_cli.py playlists show 42 --as 1
     """
-    with transaction() as session:
-        summary = reading.get_playlist(session, playlist_id=playlist_id, viewer_id=viewer)
+    with transaction() as connection:
+        viewer_id = None if viewer is None else user_id(connection, viewer)
+        summary = reading.get_playlist(connection, playlist_id=playlist_id, viewer_id=viewer_id)
         entries = reading.list_tracks(
-            session, playlist_id=playlist_id, viewer_id=viewer, limit=limit
+            connection, playlist_id=playlist_id, viewer_id=viewer_id, limit=limit
         )
     kind = "smart" if summary.is_smart else "plain"
     console.print(
@@ -149,9 +186,13 @@ def add(
 
     Example: db_cli.py playlists add 42 101 102 --as 1 --at 0
     """
-    with transaction() as session:
+    with transaction() as connection:
         result = editing.add_tracks(
-            session, playlist_id=playlist_id, actor_id=actor, track_ids=track_ids, position=at
+            connection,
+            playlist_id=playlist_id,
+            actor_id=user_id(connection, actor),
+            track_ids=track_ids,
+            position=at,
         )
     console.print(f"playlist {playlist_id}: {result.track_count} tracks (version {result.version})")
 
@@ -168,11 +209,11 @@ def move(
 
     Example: db_cli.py playlists move 42 7 0 --as 1
     """
-    with transaction() as session:
+    with transaction() as connection:
         result = editing.move_track(
-            session,
+            connection,
             playlist_id=playlist_id,
-            actor_id=actor,
+            actor_id=user_id(connection, actor),
             from_position=from_position,
             to_position=to_position,
         )
@@ -190,9 +231,12 @@ def remove(
 
     Example: db_cli.py playlists remove 42 3 5 --as 1
     """
-    with transaction() as session:
+    with transaction() as connection:
         result = editing.remove_tracks(
-            session, playlist_id=playlist_id, actor_id=actor, positions=positions
+            connection,
+            playlist_id=playlist_id,
+            actor_id=user_id(connection, actor),
+            positions=positions,
         )
     console.print(f"playlist {playlist_id}: {result.track_count} tracks (version {result.version})")
 
@@ -204,8 +248,10 @@ def dedupe(playlist_id: PlaylistId, actor: AsUser) -> None:
 
     Example: db_cli.py playlists dedupe 42 --as 1
     """
-    with transaction() as session:
-        result = editing.dedupe_tracks(session, playlist_id=playlist_id, actor_id=actor)
+    with transaction() as connection:
+        result = editing.dedupe_tracks(
+            connection, playlist_id=playlist_id, actor_id=user_id(connection, actor)
+        )
     console.print(f"playlist {playlist_id}: {result.track_count} tracks (version {result.version})")
 
 
@@ -222,6 +268,8 @@ def delete(
     """
     if not yes:
         raise InvalidInput(f"deleting playlist {playlist_id} cannot be undone; add --yes")
-    with transaction() as session:
-        count = manage.delete_playlist(session, playlist_id=playlist_id, actor_id=actor)
+    with transaction() as connection:
+        count = manage.delete_playlist(
+            connection, playlist_id=playlist_id, actor_id=user_id(connection, actor)
+        )
     console.print(f"deleted playlist {playlist_id} ({count} tracks)")

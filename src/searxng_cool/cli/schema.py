@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -10,27 +11,46 @@ from rich.table import Table
 
 from searxng_cool.admin import gated, lint, migrations, setup
 from searxng_cool.cli import operations
-from searxng_cool.cli.common import console, engine, handles_errors, settings
+from searxng_cool.cli.common import (
+    console,
+    handles_errors,
+    owner_settings,
+    settings,
+    transaction,
+)
+from searxng_cool.errors import InvalidInput
 
 
 @handles_errors
 def init() -> None:
-    """Create the role and database if missing, then upgrade to head.
+    """Create the roles and the database if missing, upgrade to head, grant each role its share.
 
-    With no DATABASE_URL this initialises and starts the embedded cluster first.
+    Runs as DATABASE_OWNER_URL (the schema's owner or a superuser); with no DATABASE_URL it
+    initialises and starts the embedded cluster first. Roles searxng_owner, searxng_user
+    (DATABASE_URL's role) and searxng_readonly are created when missing, with passwords
+    from SEARXNG_OWNER_PASSWORD, SEARXNG_USER_PASSWORD, SEARXNG_READONLY_PASSWORD when set.
+    Running it again changes nothing.
 
     Example: db_cli.py init
     """
     current = settings()
     result = setup.init_database(current.database)
-    created = [
-        what
-        for what, done in (("role", result.role_created), ("database", result.database_created))
-        if done
-    ]
+    created = [*result.roles_created, *(["database"] if result.database_created else [])]
     console.print(f"database [bold]{result.database}[/] on {current.database.display_url()}")
     if created:
         console.print(f"created: {', '.join(created)}")
+    if result.objects_handed_over:
+        console.print(f"objects handed to the owner: {result.objects_handed_over}")
+    if result.app_is_superuser:
+        console.print(
+            "[yellow]DATABASE_URL connects as a superuser: the application bypasses every"
+            " privilege; point it at searxng_user[/]"
+        )
+    elif result.single_role:
+        console.print(
+            "[yellow]DATABASE_URL's role owns the schema: the application may run DDL;"
+            " set DATABASE_OWNER_URL and run init again to separate the roles[/]"
+        )
     console.print(f"revision: {result.revision_before or 'none'} -> {result.revision_after}")
 
 
@@ -54,10 +74,10 @@ def _gated(
     revision: str, *, downgrade: bool, sql: bool, no_backup: bool, backup_dir: Path,
     lock_timeout_ms: int | None, statement_timeout_ms: int | None,
 ) -> None:  # fmt: skip
-    current = settings()
+    current = owner_settings()
     if sql:
-        with engine(current) as eng, eng.connect() as conn:
-            start = (migrations.current(conn) or ["base"])[0]
+        with transaction(current) as connection:
+            start = (migrations.current(connection) or ["base"])[0]
         rendered = migrations.offline_sql(start, revision, downgrade=downgrade)
         console.print(rendered, markup=False, highlight=False)
         return
@@ -107,6 +127,26 @@ def upgrade(
     )  # fmt: skip
 
 
+def _resolve_and_confirm(revision: str, *, yes: bool, sql: bool) -> str:
+    """The absolute target of `revision` (`-1` -> an id); if the downgrade drops tables
+    holding rows, name them and go on only if confirmed."""
+    with transaction() as connection:
+        target = migrations.resolve_target(connection, revision)
+        doomed = {} if sql else migrations.tables_dropped_with_rows(connection, revision=target)
+    if not doomed:
+        return target
+    listed = ", ".join(f"{name} ({rows:,} rows)" for name, rows in doomed.items())
+    question = f"downgrade {revision} drops {len(doomed)} table(s) holding rows: {listed}"
+    if yes:
+        console.print(f"{question}; confirmed by --yes", markup=False, highlight=False)
+        return target
+    if not sys.stdin.isatty():
+        raise InvalidInput(f"{question}; run again with --yes to confirm")
+    if not typer.confirm(f"{question}. Go on?", default=False):
+        raise InvalidInput("nothing was changed")
+    return target
+
+
 @handles_errors
 def downgrade(
     revision: Annotated[
@@ -118,12 +158,19 @@ def downgrade(
     backup_dir: BackupDir = Path("backups"),
     lock_timeout_ms: LockTimeout = None,
     statement_timeout_ms: StatementTimeout = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm dropping tables that hold rows (no question).")
+    ] = False,
 ) -> None:
     """Back up (verified), then revert migrations down to REVISION (required) under timeouts.
 
+    A downgrade that drops tables holding rows names them with their row counts and asks
+    first; without a terminal it needs --yes.
+
     Example: db_cli.py downgrade -1
-    Example: db_cli.py downgrade base --no-backup    (remove every object the migrations made)
+    Example: db_cli.py downgrade base --no-backup --yes   (remove every object the migrations made)
     """
+    revision = _resolve_and_confirm(revision, yes=yes, sql=sql)
     _gated(
         revision, downgrade=True, sql=sql, no_backup=no_backup, backup_dir=backup_dir,
         lock_timeout_ms=lock_timeout_ms, statement_timeout_ms=statement_timeout_ms,
@@ -140,8 +187,11 @@ def migrate(
 
     Example: db_cli.py migrate -m "add playlist collaborators"
     """
-    with engine(settings()) as eng, eng.begin() as conn:
-        path = migrations.new_revision(conn, message)
+    with transaction(owner_settings()) as connection:
+        path = migrations.new_revision(connection, message=message)
+    if path is None:
+        console.print("the models match the database: nothing to migrate, no revision written")
+        return
     console.print(f"wrote {path}")
     findings = lint.lint_file(path)
     operations.print_findings(findings)
@@ -158,9 +208,9 @@ def current() -> None:
 
     Example: db_cli.py current
     """
-    with engine(settings()) as eng, eng.connect() as conn:
-        at = migrations.current(conn)
-        waiting = migrations.pending(conn)
+    with transaction() as connection:
+        at = migrations.current(connection)
+        waiting = migrations.pending(connection)
     console.print(f"current: {', '.join(at) or 'none (empty database)'}")
     console.print(f"head:    {', '.join(migrations.heads())}")
     if waiting:
@@ -182,5 +232,7 @@ def history() -> None:
 
 
 def register(app: typer.Typer) -> None:
-    for command in (init, upgrade, downgrade, migrate, current, history):
+    for command in (init, upgrade, migrate, current, history):
         app.command()(command)
+    # "-1" is a revision, not an option: unknown options reach the REVISION argument.
+    app.command(context_settings={"ignore_unknown_options": True})(downgrade)

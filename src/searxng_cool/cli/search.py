@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from searxng_cool.catalog import search as catalog_search
+from searxng_cool.catalog.search import SearchPage, group_order
+from searxng_cool.catalog.search import search as search_catalog
 from searxng_cool.catalog.search_filters import Range, SearchFilters
-from searxng_cool.cli.common import console, engine, errors, handles_errors, settings
+from searxng_cool.cli.common import console, errors, handles_errors, transaction
 from searxng_cool.db.models.catalog import AUDIO_FEATURES
 from searxng_cool.errors import InvalidInput
 
@@ -46,7 +47,7 @@ def parse_features(values: list[str]) -> dict[str, Range]:
     return features
 
 
-def show_table(page: catalog_search.SearchPage, group: bool) -> None:
+def show_table(page: SearchPage, group: bool) -> None:
     groups = page.grouped() if group else {"results": page.results}
     for title, results in groups.items():
         table = Table("type", "id", "title / name", "artist", "album", "score", title=title)
@@ -89,10 +90,10 @@ def search(  # noqa: PLR0917 - Typer maps each parameter to an option
         duration_ms=parse_range(duration, "duration", scale=1000),
         features=parse_features(feature or []),
     )
-    with engine(settings()) as eng, eng.connect() as conn:
-        page = catalog_search.search(conn, query=query, filters=filters, limit=limit, cursor=cursor)
+    with transaction() as connection:
+        page = search_catalog(connection, query=query, filters=filters, limit=limit, cursor=cursor)
     if as_json:
-        shown = catalog_search.group_order(page.results) if group else page.results
+        shown = group_order(page.results) if group else page.results
         typer.echo(json.dumps([r.as_json() for r in shown], ensure_ascii=False))
     else:
         show_table(page, group)

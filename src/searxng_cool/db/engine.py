@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL
 
-from searxng_cool.config import DatabaseConfig
+from searxng_cool.config import DatabaseConfig, Settings, load_settings
 from searxng_cool.db.embedded import SOCKET_PORT, EmbeddedCluster, default_data_dir
 
 
@@ -37,3 +37,9 @@ def make_engine(config: DatabaseConfig, url: URL | None = None, **overrides: Any
         for pool_only in ("pool_size", "max_overflow", "pool_recycle"):
             options.pop(pool_only, None)
     return create_engine(url or resolve_url(config), **options)
+
+
+def open_engine(settings: Settings | None = None) -> Engine:
+    """The engine an application uses: the configured database (DATABASE_URL, or the
+    embedded cluster, started on demand) with the spec's pool settings."""
+    return make_engine((settings or load_settings()).database)

@@ -17,11 +17,15 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, text
 
-from searxng_cool.db.models.audio_vector import DIMENSION_NAMES, cube_literal
-from searxng_cool.listening.profiles import GENRES_OF_TRACK, Profile, parse_cube
+from searxng_cool.db.models.audio_vector import DIMENSION_NAMES, cube_literal, parse_cube
+from searxng_cool.listening.profiles import (
+    GENRES_OF_TRACK,
+    Profile,
+    favourite_vectors,
+    load_profile,
+)
 
 RECENT_SKIP_DAYS = 30
 POOL_FACTOR = 8
@@ -106,7 +110,7 @@ class Recommendation:
 
 
 def _candidates(
-    session: Session, profile: Profile, request: Request, target: list[float], pool: int
+    connection: Connection, profile: Profile, request: Request, target: list[float], pool: int
 ) -> list[Any]:
     settings = profile.settings
     sql = CANDIDATES_SQL.format(genre_filter=GENRE_FILTER if request.genre else "")
@@ -125,7 +129,7 @@ def _candidates(
     }
     if request.genre:
         params["genre"] = json.dumps([request.genre])
-    return list(session.execute(text(sql), params))
+    return list(connection.execute(text(sql), params))
 
 
 def _closest_dimensions(vector: list[float], target: list[float]) -> list[str]:
@@ -174,7 +178,7 @@ def _diverse(scored: list[Recommendation], limit: int, max_per_artist: int) -> l
 
 
 def _scored_pool(
-    session: Session, profile: Profile, request: Request, pool: int
+    connection: Connection, profile: Profile, request: Request, pool: int
 ) -> list[Recommendation]:
     """Candidates around the target and each probe, each scored against what found it best."""
     best: dict[int, Recommendation] = {}
@@ -182,18 +186,20 @@ def _scored_pool(
     probe_pool = max(K_PER_PROBE, 2 * request.limit)
     searches += [(probe, request.probe_anchor, probe_pool) for probe in request.probes]
     for target, anchor, size in searches:
-        for row in _candidates(session, profile, request, target, size):
+        for row in _candidates(connection, profile, request, target, size):
             scored = _score(row, profile, target, anchor)
             if row.id not in best or scored.score > best[row.id].score:
                 best[row.id] = scored
     return list(best.values())
 
 
-def recommend(*, session: Session, profile: Profile, request: Request) -> list[Recommendation]:
+def recommend(
+    connection: Connection, *, profile: Profile, request: Request
+) -> list[Recommendation]:
     """Up to `request.limit` tracks, best first, each with its score and reasons."""
     pool = max(MIN_POOL, POOL_FACTOR * request.limit)
     while True:
-        scored = _scored_pool(session, profile, request, pool)
+        scored = _scored_pool(connection, profile, request, pool)
         chosen = _diverse(scored, request.limit, request.max_per_artist)
         if len(chosen) == request.limit or pool >= MAX_POOL:
             return chosen
@@ -210,3 +216,12 @@ def steer(target: list[float], toward: list[list[float]], away: list[list[float]
         mean = [sum(col) / len(away) for col in zip(*away, strict=True)]
         moved = [m + 0.25 * (m - x) for m, x in zip(moved, mean, strict=True)]
     return [min(1.0, max(0.0, x)) for x in moved]
+
+
+def recommend_for_user(connection: Connection, *, user_id: int, count: int) -> list[Recommendation]:
+    """Up to `count` tracks for the user outside any session: near their profile and favourites."""
+    profile = load_profile(connection, user_id=user_id)
+    anchor = "popular tracks" if profile.cold_start else "tracks you liked"
+    probes = favourite_vectors(connection, user_id=user_id)
+    request = Request(target=profile.state.target(), anchor=anchor, limit=count, probes=probes)
+    return recommend(connection, profile=profile, request=request)

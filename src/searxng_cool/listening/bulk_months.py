@@ -21,7 +21,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, text
 
-from searxng_cool.listening.partitions import COUNTS_PER_TRACK, PARENT
+from searxng_cool.listening.partitions import COUNT_INTO_COUNTERS, PARENT
 
 # Below this many events for one month, the row path is as fast and takes no table lock.
 BULK_MIN_ROWS = 50_000
@@ -58,7 +58,7 @@ SELECT lower_bound, upper_bound, quote_literal(lower_bound::text), quote_literal
 """
 
 
-def month_bounds(connection: Connection, month: date) -> tuple[datetime, datetime]:
+def month_bounds(connection: Connection, *, month: date) -> tuple[datetime, datetime]:
     lower, upper, _, _ = connection.execute(text(BOUNDS), {"m": month}).one()
     return lower, upper
 
@@ -76,36 +76,31 @@ SELECT s.user_id, s.track_id, s.interaction_type, s.play_duration_ms,
  ORDER BY s.created_at, s.line
 """
 
-# What the parent's statement trigger adds for inserted rows; attaching a partition fires
-# no trigger.
-ADD_TO_COUNTERS = f"""
-INSERT INTO track_play_counters AS c
-       (track_id, total_interactions, total_plays, total_likes,
-        play_duration_sum_ms, timed_plays, last_played_at)
-SELECT track_id, total_interactions, total_plays, total_likes,
-       play_duration_sum_ms, timed_plays, last_played_at
-  FROM ({COUNTS_PER_TRACK}) AS n
-ON CONFLICT (track_id) DO UPDATE
-   SET total_interactions = c.total_interactions + EXCLUDED.total_interactions,
-       total_plays = c.total_plays + EXCLUDED.total_plays,
-       total_likes = c.total_likes + EXCLUDED.total_likes,
-       play_duration_sum_ms = c.play_duration_sum_ms + EXCLUDED.play_duration_sum_ms,
-       timed_plays = c.timed_plays + EXCLUDED.timed_plays,
-       last_played_at = greatest(c.last_played_at, EXCLUDED.last_played_at)
-"""
-
 
 def _quote(connection: Connection, name: str) -> str:
     return str(connection.dialect.identifier_preparer.quote(name))
 
 
-def crowded_months(connection: Connection, at_least: int) -> list[date]:
+def can_fill_offline(connection: Connection) -> bool:
+    """Whether this role may swap partitions: only the schema's owner (or a superuser) may
+    CREATE, ALTER and ATTACH. The application role takes the row path instead."""
+    owner = connection.execute(
+        text(
+            "SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class"
+            " WHERE oid = CAST(:t AS regclass)"
+        ),
+        {"t": PARENT},
+    ).scalar_one()
+    return bool(owner)
+
+
+def crowded_months(connection: Connection, *, at_least: int) -> list[date]:
     """Months for which at least `at_least` events are staged."""
     found = connection.execute(text(FILLABLE_MONTHS), {"at_least": at_least}).all()
     return [month for month, _ in found]
 
 
-def empty_partitions(connection: Connection, months: list[date]) -> list[date]:
+def empty_partitions(connection: Connection, *, months: list[date]) -> list[date]:
     """Those of `months` whose partition exists and holds no row."""
     empty = []
     for month in months:
@@ -135,7 +130,7 @@ def lock_writers_out(connection: Connection) -> None:
     connection.execute(text(f"LOCK TABLE {PARENT} IN EXCLUSIVE MODE"))
 
 
-def fill_month(connection: Connection, month: date) -> int:
+def fill_month(connection: Connection, *, month: date) -> int:
     """Replace the empty partition of `month` by one holding the batch's events for it.
 
     The caller holds `lock_writers_out` and has checked the partition is empty (both under
@@ -170,7 +165,9 @@ def fill_month(connection: Connection, month: date) -> int:
             text(f"CREATE {unique}INDEX {_quote(connection, temporary)} ON public.{q_load} {body}")
         )
         built.append((temporary, final_name, is_primary))
-    connection.execute(text(ADD_TO_COUNTERS.format(rows=f"public.{q_load}")))
+    # What the parent's statement trigger would add for these rows; attaching a partition
+    # fires no trigger.
+    connection.execute(text(COUNT_INTO_COUNTERS), {"rows": f"public.{q_load}", "direction": 1})
     connection.execute(
         text(
             f"ALTER TABLE public.{q_load} ADD CONSTRAINT {_quote(connection, load + '_bounds')}"

@@ -24,7 +24,8 @@ from sqlalchemy import Connection, text
 from searxng_cool.db.models.users import INTERACTION_TYPES
 from searxng_cool.errors import EnvironmentProblem
 from searxng_cool.listening import files
-from searxng_cool.listening.events import InteractionEvent, Rejection
+from searxng_cool.listening.events import InteractionEvent
+from searxng_cool.rejects import Rejection
 
 RAW_COLUMNS = files.REQUIRED_FIELDS + files.OPTIONAL_FIELDS
 
@@ -99,7 +100,7 @@ _FALL_BACK_ON = (psycopg.errors.DataError, psycopg.errors.BadCopyFileFormat)
 def _header(path: Path) -> list[str]:
     """The CSV header, checked as the Python reader checks it (an InvalidInput otherwise)."""
     with files.open_file(path) as handle:
-        first = handle.readline().decode("utf-8", "surrogateescape")
+        first = files.without_bom(handle.readline()).decode("utf-8", "surrogateescape")
     return files.csv_header(csv.reader(io.StringIO(first), strict=True), path)
 
 
@@ -156,9 +157,9 @@ def _stage_plain(connection: Connection) -> int:
 
 def stage_csv(
     connection: Connection,
+    *,
     path: Path,
     copy_items: Callable[[list[InteractionEvent | Rejection]], object],
-    *,
     progress: Callable[[int], None] | None = None,
 ) -> int | None:
     """Fill `interaction_staging` from a CSV file; None when the file needs the Python reader.

@@ -1,4 +1,4 @@
-"""One interaction event, the reasons it can be refused, and where refusals are reported.
+"""One interaction event and the reasons it can be refused (reported through `rejects`).
 
 Shape checks (types, ranges, known interaction type, JSON context) happen here, in Python,
 before anything reaches the database; checks that need the database (does the user exist,
@@ -11,16 +11,13 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from types import TracebackType
-from typing import IO, Any, Protocol
+from typing import Any
 
 from searxng_cool.db.models.users import INTERACTION_TYPES
-from searxng_cool.errors import InvalidInput
+from searxng_cool.rejects import Rejection, RejectSink
 
 MAX_INT4 = 2**31 - 1
 MAX_CONTEXT_CHARS = 64 * 1024
-MAX_RECORD_IN_REPORT = 1000
 UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _KNOWN_TYPES = frozenset(INTERACTION_TYPES)
 
@@ -40,65 +37,6 @@ class InteractionEvent:
     context: dict[str, Any] | None = None
     created_at: datetime | None = None
     line: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """An event that was refused: where it came from, a short code and a readable reason."""
-
-    line: int | None
-    code: str
-    reason: str
-    record: str | None = None
-
-    def as_json(self) -> str:
-        shown = self.record
-        if shown is not None and len(shown) > MAX_RECORD_IN_REPORT:
-            shown = shown[:MAX_RECORD_IN_REPORT] + "…"
-        body = {"line": self.line, "code": self.code, "reason": self.reason, "record": shown}
-        return json.dumps(body, ensure_ascii=False)
-
-
-class RejectSink(Protocol):
-    def reject(self, rejection: Rejection) -> None: ...
-
-
-@dataclass
-class CollectedRejects:
-    """Keeps rejections in memory (tests, the API)."""
-
-    items: list[Rejection] = field(default_factory=list)
-
-    def reject(self, rejection: Rejection) -> None:
-        self.items.append(rejection)
-
-
-class JsonlRejects:
-    """Writes one JSON object per rejection: {"line", "code", "reason", "record"}."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._file: IO[str] | None = None
-
-    def __enter__(self) -> JsonlRejects:
-        try:
-            self._file = self.path.open("w", encoding="utf-8")
-        except OSError as exc:
-            raise InvalidInput(
-                f"cannot write the rejects report {self.path}: {exc.strerror}"
-            ) from exc
-        return self
-
-    def __exit__(
-        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        if self._file is not None:
-            self._file.close()
-
-    def reject(self, rejection: Rejection) -> None:
-        if self._file is None:
-            raise RuntimeError("JsonlRejects must be used as a context manager")
-        self._file.write(rejection.as_json() + "\n")
 
 
 @dataclass

@@ -11,16 +11,18 @@ object), created_at (ISO 8601, naive = UTC, or Unix seconds) optional.
 
 from __future__ import annotations
 
+import codecs
 import csv
-import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from searxng_cool import json_input
 from searxng_cool.errors import InvalidInput
-from searxng_cool.listening.events import InteractionEvent, Rejection
+from searxng_cool.listening.events import InteractionEvent
+from searxng_cool.rejects import Rejection
 
 REQUIRED_FIELDS = ("user_id", "track_id", "interaction_type")
 OPTIONAL_FIELDS = ("play_duration_ms", "context", "created_at")
@@ -125,14 +127,12 @@ def _jsonl_item(raw: bytes, line: int) -> InteractionEvent | Rejection | None:
     if not decoded.strip():
         return None
     try:
-        fields = json.loads(decoded)
+        fields = json_input.loads(decoded, what="the line")
         if not isinstance(fields, dict):
             raise FieldError(f"a line must hold a JSON object, got {type(fields).__name__}")
         return _event_from_mapping(fields, line)
-    except FieldError as exc:
-        return Rejection(line, "malformed", str(exc), record=decoded)
-    except (ValueError, RecursionError) as exc:
-        return Rejection(line, "malformed", f"not JSON: {exc}", record=decoded)
+    except (FieldError, InvalidInput) as exc:
+        return Rejection(line, "malformed", str(exc), input=decoded)
 
 
 def _jsonl_items(path: Path) -> Iterator[InteractionEvent | Rejection]:
@@ -151,9 +151,9 @@ def _csv_event(row: dict[str, str], line: int) -> InteractionEvent:
         context = {}
     elif row.get("context"):
         try:
-            context = json.loads(row["context"])
-        except (ValueError, RecursionError) as exc:
-            raise FieldError(f"context is not JSON: {exc}") from None
+            context = json_input.loads(row["context"], what="context")
+        except InvalidInput as exc:
+            raise FieldError(str(exc)) from None
     return _event_from_mapping(
         {
             "user_id": _text_int("user_id", row.get("user_id", "")),
@@ -178,12 +178,25 @@ def csv_header(reader: Any, path: Path) -> list[str]:
     unknown = [name for name in header if name not in KNOWN_FIELDS]
     if unknown:
         raise InvalidInput(f"{path.name}: unknown CSV column(s) {', '.join(map(repr, unknown))}")
+    duplicated = sorted({name for name in header if header.count(name) > 1})
+    if duplicated:
+        raise InvalidInput(
+            f"{path.name}: the CSV header names column(s) {', '.join(duplicated)} more than once"
+        )
     return list(header)
+
+
+def without_bom(first_line: bytes) -> bytes:
+    """The first line without a UTF-8 byte-order mark: the encoding's marker, not a column."""
+    return first_line.removeprefix(codecs.BOM_UTF8)
 
 
 def _csv_items(path: Path) -> Iterator[InteractionEvent | Rejection]:
     with open_file(path) as handle:
-        text_stream = (raw.decode("utf-8", "surrogateescape") for raw in handle)
+        text_stream = (
+            (without_bom(raw) if number == 0 else raw).decode("utf-8", "surrogateescape")
+            for number, raw in enumerate(handle)
+        )
         reader = csv.reader(text_stream, strict=True)
         header = csv_header(reader, path)
         while True:
@@ -199,7 +212,7 @@ def _csv_items(path: Path) -> Iterator[InteractionEvent | Rejection]:
             line = reader.line_num
             if len(values) != len(header):
                 reason = f"{len(values)} fields where the header has {len(header)}"
-                yield Rejection(line, "malformed", reason, record=",".join(values))
+                yield Rejection(line, "malformed", reason, input=",".join(values))
                 continue
             yield csv_item(dict(zip(header, values, strict=True)), line)
 
@@ -209,7 +222,7 @@ def csv_item(row: dict[str, str], line: int) -> InteractionEvent | Rejection:
     try:
         return _csv_event(row, line)
     except FieldError as exc:
-        return Rejection(line, "malformed", str(exc), record=",".join(row.values()))
+        return Rejection(line, "malformed", str(exc), input=",".join(row.values()))
 
 
 def read_events(

@@ -22,34 +22,10 @@ MAX_MONTHS_AHEAD = 120
 _MONTHLY = re.compile(r"^user_interactions_p([0-9]{4})_([0-9]{2})$")
 _MONTH_TEXT = re.compile(r"^([0-9]{4})-([0-9]{2})$")
 
-# A set of interaction rows summed per track, as the counter trigger
-# (track_play_counters_apply) sums a statement's rows. Rows that join or leave the table
-# without firing it (a partition detached here, one filled offline in bulk_months) are
-# counted with this.
-COUNTS_PER_TRACK = """
-SELECT track_id,
-       count(*) AS total_interactions,
-       count(*) FILTER (WHERE interaction_type = 'play') AS total_plays,
-       count(*) FILTER (WHERE interaction_type = 'like') AS total_likes,
-       coalesce(sum(play_duration_ms) FILTER (WHERE interaction_type = 'play'), 0)
-           AS play_duration_sum_ms,
-       count(play_duration_ms) FILTER (WHERE interaction_type = 'play') AS timed_plays,
-       max(created_at) FILTER (WHERE interaction_type = 'play') AS last_played_at
-  FROM {rows} GROUP BY track_id ORDER BY track_id
-"""
-
-# Detached rows leave the table, so they leave the counters too: the counters then still
-# agree with mv_track_popularity after its next refresh.
-SUBTRACT_FROM_COUNTERS = f"""
-UPDATE track_play_counters AS c
-   SET total_interactions = c.total_interactions - o.total_interactions,
-       total_plays = c.total_plays - o.total_plays,
-       total_likes = c.total_likes - o.total_likes,
-       play_duration_sum_ms = c.play_duration_sum_ms - o.play_duration_sum_ms,
-       timed_plays = c.timed_plays - o.timed_plays
-  FROM ({COUNTS_PER_TRACK}) AS o
- WHERE c.track_id = o.track_id
-"""
+# Rows that join or leave the table without firing its counter triggers (a partition
+# detached here, one filled offline in bulk_months) are counted by the same SQL function
+# the triggers use (db/sql/track_play_counters_v2.sql): +1 adds them, -1 takes them away.
+COUNT_INTO_COUNTERS = "SELECT track_play_counters_count(CAST(:rows AS regclass), :direction)"
 
 
 @dataclass(frozen=True)
@@ -147,6 +123,8 @@ def detach_partitions(
     preparer = connection.dialect.identifier_preparer
     for partition in chosen:
         quoted = preparer.quote(partition.name)
-        connection.execute(text(SUBTRACT_FROM_COUNTERS.format(rows=quoted)))
+        # Detached rows leave the table, so they leave the counters too: the counters then
+        # still agree with mv_track_popularity after its next refresh.
+        connection.execute(text(COUNT_INTO_COUNTERS), {"rows": f"public.{quoted}", "direction": -1})
         connection.execute(text(f"ALTER TABLE {PARENT} DETACH PARTITION {quoted}"))
     return DetachReport(chosen, dry_run=False)

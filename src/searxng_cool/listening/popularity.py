@@ -15,8 +15,10 @@ from time import perf_counter
 
 from sqlalchemy import Connection, text
 
-from searxng_cool.admin import maintenance
-from searxng_cool.errors import InvalidInput
+from searxng_cool.db import maintenance
+from searxng_cool.errors import InvalidInput, NotFound
+
+POPULARITY_VIEW = "mv_track_popularity"
 
 # How much one event of each type moves a track's score. Negative events pull it down;
 # the score never goes below zero.
@@ -116,27 +118,40 @@ class TrackCounters:
     last_played_at: datetime | None
 
 
+def view_populated(connection: Connection) -> bool | None:
+    """Whether mv_track_popularity holds data (None when the view does not exist)."""
+    populated: bool | None = connection.execute(
+        text("SELECT ispopulated FROM pg_matviews WHERE matviewname = :view"),
+        {"view": POPULARITY_VIEW},
+    ).scalar()
+    return populated
+
+
 def refresh_view(connection: Connection) -> RefreshReport:
     """REFRESH MATERIALIZED VIEW mv_track_popularity, CONCURRENTLY when it holds data.
 
     CONCURRENTLY keeps readers unblocked; it runs inside the caller's transaction (unlike
     CREATE INDEX CONCURRENTLY it is allowed in a transaction block) but needs the view to be
-    populated already, so a never-populated view gets one plain refresh first.
+    populated already, so a never-populated view gets one plain refresh first. The refresh
+    is recorded, since `status` reports its age and PostgreSQL does not keep it.
     """
     started = perf_counter()
-    populated = connection.execute(
-        text("SELECT ispopulated FROM pg_matviews WHERE matviewname = 'mv_track_popularity'")
-    ).scalar_one()
-    mode = "CONCURRENTLY " if populated else ""
-    connection.execute(text(f"REFRESH MATERIALIZED VIEW {mode}mv_track_popularity"))
-    # `status` reports the time since the last refresh; PostgreSQL does not keep it.
-    maintenance.record_refresh(connection, "mv_track_popularity")
-    rows = connection.execute(text("SELECT count(*) FROM mv_track_popularity")).scalar_one()
-    return RefreshReport(int(rows), perf_counter() - started, concurrently=bool(populated))
+    populated = bool(view_populated(connection))
+    # Through a SECURITY DEFINER function: only the view's owner may refresh it, and the
+    # application role owns nothing (docs/DATABASE.md, "Database roles").
+    connection.execute(
+        text("SELECT refresh_track_popularity(:concurrently)"), {"concurrently": populated}
+    )
+    maintenance.record_refresh(connection, view_name=POPULARITY_VIEW)
+    rows = connection.execute(text(f"SELECT count(*) FROM {POPULARITY_VIEW}")).scalar_one()
+    return RefreshReport(int(rows), perf_counter() - started, concurrently=populated)
 
 
 def track_counters(connection: Connection, *, track_id: int) -> TrackCounters | None:
-    """The live counters of one track (None when it has never had an interaction)."""
+    """The live counters of one track (None when it has never had an interaction).
+
+    NotFound when there is no such track: "no interactions" would hide a mistyped id.
+    """
     row = connection.execute(
         text(
             "SELECT track_id, total_interactions, total_plays, total_likes,"
@@ -145,7 +160,14 @@ def track_counters(connection: Connection, *, track_id: int) -> TrackCounters | 
         ),
         {"track_id": track_id},
     ).one_or_none()
-    return None if row is None else TrackCounters(*row)
+    if row is not None:
+        return TrackCounters(*row)
+    exists = connection.execute(
+        text("SELECT EXISTS (SELECT FROM tracks WHERE id = :track_id)"), {"track_id": track_id}
+    ).scalar_one()
+    if not exists:
+        raise NotFound(f"track {track_id} does not exist in the catalog; check the id")
+    return None
 
 
 def compute_popularity(

@@ -21,10 +21,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, text
 
-from searxng_cool.db.models.audio_vector import DIMENSION_NAMES
+from searxng_cool.db.models.audio_vector import DIMENSION_NAMES, parse_cube
 from searxng_cool.errors import NotFound
 from searxng_cool.listening.profile_settings import (
     DEFAULT_SETTINGS,
@@ -62,15 +61,8 @@ class Profile:
     cold_start: bool
 
 
-def parse_cube(value: str | None) -> list[float] | None:
-    """cube's text form '(0.1, 0.2, ...)' as a list of floats."""
-    if value is None:
-        return None
-    return [float(x) for x in value.strip("()").split(",")]
-
-
-def _upsert(session: Session, rows: list[dict[str, Any]]) -> None:
-    session.execute(
+def _upsert(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    connection.execute(
         text(
             """
             INSERT INTO user_music_profiles (user_id, audio_preferences, genre_preferences)
@@ -94,8 +86,8 @@ def _document_row(user_id: int, state: ProfileState) -> dict[str, Any]:
 
 
 def record_event(
+    connection: Connection,
     *,
-    session: Session,
     user_id: int,
     track_id: int,
     interaction_type: str,
@@ -103,7 +95,7 @@ def record_event(
     play_duration_ms: int | None = None,
 ) -> None:
     """Fold one interaction into the user's profile (call it for each event recorded)."""
-    track = session.execute(
+    track = connection.execute(
         text(
             f"SELECT t.audio_vector::text AS vector, t.duration_ms, {GENRES_OF_TRACK} AS genres"
             f" FROM tracks t {GENRE_JOINS} WHERE t.id = :track_id"
@@ -112,7 +104,7 @@ def record_event(
     ).one_or_none()
     if track is None:
         raise NotFound(f"track {track_id} does not exist")
-    stored = session.execute(
+    stored = connection.execute(
         text(
             "SELECT audio_preferences, genre_preferences FROM user_music_profiles"
             " WHERE user_id = :user_id FOR UPDATE"
@@ -123,7 +115,7 @@ def record_event(
     weight = interaction_weight(interaction_type, play_duration_ms, track.duration_ms)
     genres = tuple(dict.fromkeys(track.genres))
     state.apply(ProfileEvent(weight, occurred_at, parse_cube(track.vector), genres))
-    _upsert(session, [_document_row(user_id, state)])
+    _upsert(connection, [_document_row(user_id, state)])
 
 
 def _weight_sql() -> str:
@@ -180,11 +172,11 @@ def _moments(weight: float | None, sums: list[float], squares: list[float]) -> M
     return Moments(weight, [s / weight for s in sums], [q / weight for q in squares])
 
 
-def _states_for(session: Session, user_ids: list[int]) -> dict[int, ProfileState]:
+def _states_for(connection: Connection, user_ids: list[int]) -> dict[int, ProfileState]:
     """Every listed user's profile recomputed from all their events, set-based."""
     states = {user_id: ProfileState() for user_id in user_ids}
     n = len(DIMENSION_NAMES)
-    moments = session.execute(
+    moments = connection.execute(
         text(
             f"{_events_cte()} SELECT user_id, max(as_of) AS as_of, {_moment_columns()}"
             " FROM decayed GROUP BY user_id"
@@ -199,7 +191,7 @@ def _states_for(session: Session, user_ids: list[int]) -> dict[int, ProfileState
         neg = [float(row[f"neg_s{i}"] or 0) for i in range(1, n + 1)]
         state.liked = _moments(row["pos_w"], pos, sq)
         state.disliked = _moments(row["neg_w"], neg, [0.0] * n)
-    genres = session.execute(
+    genres = connection.execute(
         text(
             f"""{_events_cte(with_genres=True)}
             SELECT d.user_id, g.genre, sum(d.dw) AS mass
@@ -215,8 +207,8 @@ def _states_for(session: Session, user_ids: list[int]) -> dict[int, ProfileState
 
 
 def rebuild_profiles(
+    connection: Connection,
     *,
-    session: Session,
     user_ids: list[int] | None = None,
     chunk_size: int = 2000,
     on_progress: Callable[[int, int], None] | None = None,
@@ -229,7 +221,7 @@ def rebuild_profiles(
     After a bulk load of interactions, call it with the users the load touched.
     """
     user_ids = list(
-        session.execute(
+        connection.execute(
             text(
                 "SELECT id FROM users WHERE CAST(:only AS integer[]) IS NULL OR id = ANY(:only)"
                 " ORDER BY id"
@@ -239,16 +231,16 @@ def rebuild_profiles(
     )
     for start in range(0, len(user_ids), chunk_size):
         chunk = user_ids[start : start + chunk_size]
-        states = _states_for(session, chunk)
-        _upsert(session, [_document_row(uid, state) for uid, state in states.items()])
+        states = _states_for(connection, chunk)
+        _upsert(connection, [_document_row(uid, state) for uid, state in states.items()])
         if on_progress:
             on_progress(min(start + chunk_size, len(user_ids)), len(user_ids))
     return len(user_ids)
 
 
-def _cold_start_state(session: Session, stated_genres: list[str]) -> ProfileState:
+def _cold_start_state(connection: Connection, stated_genres: list[str]) -> ProfileState:
     """Popular tracks across genres (or within the genres the user stated) stand in for history."""
-    popular = session.execute(
+    popular = connection.execute(
         text(
             f"""
             SELECT t.audio_vector::text AS vector, {GENRES_OF_TRACK} AS genres
@@ -276,9 +268,9 @@ def _cold_start_state(session: Session, stated_genres: list[str]) -> ProfileStat
     return state
 
 
-def load_profile(*, session: Session, user_id: int) -> Profile:
+def load_profile(connection: Connection, *, user_id: int) -> Profile:
     """The user's learned profile, or a cold-start one when there is no evidence yet."""
-    user = session.execute(
+    user = connection.execute(
         text(
             "SELECT u.preferences, p.audio_preferences, p.genre_preferences,"
             " p.discovery_settings, p.last_updated FROM users u"
@@ -293,17 +285,17 @@ def load_profile(*, session: Session, user_id: int) -> Profile:
     if state.has_evidence:
         return Profile(user_id, state, settings, user.last_updated, cold_start=False)
     stated = genre_list(user.preferences.get("genres", []), "users.preferences.genres")
-    cold = _cold_start_state(session, stated)
+    cold = _cold_start_state(connection, stated)
     return Profile(user_id, cold, settings, user.last_updated, cold_start=True)
 
 
 def set_discovery_settings(
-    *, session: Session, user_id: int, changes: dict[str, Any]
+    connection: Connection, *, user_id: int, changes: dict[str, Any]
 ) -> dict[str, Any]:
     """Merge `changes` into the user's settings after validating the result; returns it."""
-    current = load_profile(session=session, user_id=user_id).settings
+    current = load_profile(connection, user_id=user_id).settings
     merged = validate_discovery_settings({**current, **changes})
-    session.execute(
+    connection.execute(
         text(
             """
             INSERT INTO user_music_profiles (user_id, discovery_settings)
@@ -317,10 +309,10 @@ def set_discovery_settings(
     return merged
 
 
-def favourite_vectors(*, session: Session, user_id: int, limit: int = 5) -> list[list[float]]:
+def favourite_vectors(connection: Connection, *, user_id: int, limit: int = 5) -> list[list[float]]:
     """Audio vectors of the user's favourite tracks: most weight in favour, recent counting more."""
     positive = ", ".join(f"'{kind}'" for kind, weight in INTERACTION_WEIGHTS.items() if weight > 0)
-    rows = session.execute(
+    rows = connection.execute(
         text(
             f"""
             SELECT t.audio_vector::text FROM user_interactions ui JOIN tracks t ON t.id = ui.track_id

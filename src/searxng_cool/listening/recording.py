@@ -21,14 +21,8 @@ from sqlalchemy import Connection, text
 
 from searxng_cool.errors import EnvironmentProblem, InvalidInput, NotFound
 from searxng_cool.listening import bulk_months, csv_staging, files
-from searxng_cool.listening.events import (
-    InteractionEvent,
-    RejectCounter,
-    Rejection,
-    RejectSink,
-    as_utc,
-    shape_problem,
-)
+from searxng_cool.listening.events import InteractionEvent, RejectCounter, as_utc, shape_problem
+from searxng_cool.rejects import Rejection, RejectSink
 
 PROGRESS_EVERY = 10_000
 
@@ -64,6 +58,22 @@ SELECT s.line,
  WHERE u.id IS NULL OR t.id IS NULL OR s.play_duration_ms > t.duration_ms
  ORDER BY s.line
 """
+
+# Events already in the log (same user, track, type and time) are taken out of the batch:
+# that is what makes a re-load of a file record nothing twice, whether the first load
+# finished or was killed (a load is one transaction, so a killed one left nothing). Undated
+# events are recorded at now() and are never "already recorded". The time range is bound
+# as constants so that only the partitions the batch touches are read.
+DROP_ALREADY_RECORDED = """
+DELETE FROM interaction_staging s
+ USING user_interactions ui
+ WHERE ui.user_id = s.user_id
+   AND ui.track_id = s.track_id
+   AND ui.interaction_type = s.interaction_type
+   AND ui.created_at = s.created_at
+   AND ui.created_at BETWEEN :earliest AND :latest
+"""
+STAGED_TIME_RANGE = "SELECT min(created_at), max(created_at) FROM interaction_staging"
 
 # A batch of history (a Last.fm import) gets its own month partitions instead of filling
 # the default partition; months outside 2000-01 .. next month are left to the default, so
@@ -107,10 +117,15 @@ class BatchReport:
     rejected: int
     rejected_by_code: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    already_recorded: int = 0  # events of the batch the log already held (not recorded again)
 
     @property
     def events_per_second(self) -> float:
-        return (self.accepted + self.rejected) / self.seconds if self.seconds else 0.0
+        return (
+            (self.accepted + self.rejected + self.already_recorded) / self.seconds
+            if self.seconds
+            else 0.0
+        )
 
 
 def _row(event: InteractionEvent, line: int) -> tuple[Any, ...]:
@@ -152,7 +167,7 @@ def _copy_items(
                     Rejection(consumed, "malformed", f"not an interaction event: {item!r:.80}")
                 )
             elif problem := shape_problem(item):
-                rejects.reject(Rejection(item.line or consumed, *problem, record=repr(item)))
+                rejects.reject(Rejection(item.line or consumed, *problem, input=repr(item)))
             else:
                 copy.write_row(_row(item, item.line or consumed))
             if progress is not None and consumed % PROGRESS_EVERY == 0:
@@ -165,21 +180,25 @@ def _copy_items(
 def _insert_resolved(connection: Connection, bulk_min_rows: int) -> int:
     """Insert the staged events that resolve; a month with many, into its empty partition
     offline (`bulk_months`). Segments go in time order, so ids still follow event time."""
-    months = bulk_months.crowded_months(connection, bulk_min_rows)
+    months = (
+        bulk_months.crowded_months(connection, at_least=bulk_min_rows)
+        if bulk_months.can_fill_offline(connection)
+        else []
+    )
     if months:
         # Locks first, then look: reading a partition before the locks would hold a lock on
         # it that another filling batch's swap waits for (a deadlock, found by a test).
         bulk_months.lock_writers_out(connection)
-        months = bulk_months.empty_partitions(connection, months)
+        months = bulk_months.empty_partitions(connection, months=months)
     if not months:
         return int(connection.execute(text(INSERT_RESOLVED.format(segment=EVERY_ROW))).rowcount)
     segment = text(INSERT_RESOLVED.format(segment=SEGMENT))
     accepted, after = 0, datetime.min.replace(tzinfo=UTC)
     for month in months:
-        lower, upper = bulk_months.month_bounds(connection, month)
+        lower, upper = bulk_months.month_bounds(connection, month=month)
         params = {"after": after, "before": lower, "undated": False}
         accepted += connection.execute(segment, params).rowcount
-        accepted += bulk_months.fill_month(connection, month)
+        accepted += bulk_months.fill_month(connection, month=month)
         after = upper
     params = {"after": after, "before": datetime.max.replace(tzinfo=UTC), "undated": True}
     return accepted + int(connection.execute(segment, params).rowcount)
@@ -193,20 +212,35 @@ def _record_staged(
     unresolved = text(UNRESOLVED).execution_options(stream_results=True, max_row_buffer=10_000)
     for line, code, reason in connection.execute(unresolved):
         counter.reject(Rejection(int(line), str(code), str(reason)))
+    # Partitions first: ensuring one takes an advisory lock and then locks the table, so
+    # reading the table before it (as the anti-join does) could deadlock two batches.
     connection.execute(text(ENSURE_BATCH_MONTHS))
+    already = _drop_already_recorded(connection)
     accepted = _insert_resolved(connection, bulk_min_rows)
     return BatchReport(
         accepted=accepted,
         rejected=sum(counter.by_code.values()),
         rejected_by_code=dict(counter.by_code),
         seconds=perf_counter() - started,
+        already_recorded=already,
     )
+
+
+def _drop_already_recorded(connection: Connection) -> int:
+    """Take the events the log already holds out of the staging table; how many they were."""
+    earliest, latest = connection.execute(text(STAGED_TIME_RANGE)).one()
+    if earliest is None:
+        return 0
+    dropped = connection.execute(
+        text(DROP_ALREADY_RECORDED), {"earliest": earliest, "latest": latest}
+    )
+    return int(dropped.rowcount)
 
 
 def record_batch(
     connection: Connection,
-    events: Iterable[InteractionEvent | Rejection],
     *,
+    events: Iterable[InteractionEvent | Rejection],
     rejects: RejectSink | None = None,
     progress: Callable[[int], None] | None = None,
     bulk_min_rows: int = bulk_months.BULK_MIN_ROWS,
@@ -225,8 +259,8 @@ def record_batch(
 
 def record_file(
     connection: Connection,
-    path: Path,
     *,
+    path: Path,
     file_format: str | None = None,
     rejects: RejectSink | None = None,
     progress: Callable[[int], None] | None = None,
@@ -245,15 +279,15 @@ def record_file(
         _create_staging(connection)
         staged = csv_staging.stage_csv(
             connection,
-            path,
-            lambda items: _copy_items(connection, items, counter, None),
+            path=path,
+            copy_items=lambda items: _copy_items(connection, items, counter, None),
             progress=progress,
         )
         if staged is not None:
             return _record_staged(connection, counter, started, bulk_min_rows)
     return record_batch(
         connection,
-        files.read_events(path, file_format=found),
+        events=files.read_events(path, file_format=found),
         rejects=rejects,
         progress=progress,
         bulk_min_rows=bulk_min_rows,

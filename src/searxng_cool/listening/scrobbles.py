@@ -15,8 +15,9 @@ from sqlalchemy import Connection, text
 
 from searxng_cool.catalog.records import SourceRecord
 from searxng_cool.catalog.resolve import batch_track_ids
-from searxng_cool.listening.events import InteractionEvent, Rejection, RejectSink
+from searxng_cool.listening.events import InteractionEvent
 from searxng_cool.listening.recording import record_batch
+from searxng_cool.rejects import Rejection, RejectSink
 
 NO_TIMESTAMP = "timestamp 0 (1970-01-01) is not a real play: the scrobble has no time"
 
@@ -51,8 +52,9 @@ class ScrobblePlays:
                 self.already_recorded += 1
             else:
                 events.append(self._play(record, track_ids[record.line_no]))
-        report = record_batch(connection, events, rejects=self.rejects)
+        report = record_batch(connection, events=events, rejects=self.rejects)
         self.recorded += report.accepted
+        self.already_recorded += report.already_recorded
         for code, count in report.rejected_by_code.items():
             self.rejected_by_code[code] = self.rejected_by_code.get(code, 0) + count
 

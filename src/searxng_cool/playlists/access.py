@@ -10,10 +10,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, text
 
-from searxng_cool.errors import Conflict, Forbidden, InvalidInput, NotFound
+from searxng_cool.errors import Forbidden, InvalidInput, NotFound, StaleVersion
 
 MAX_ID = 2**31 - 1
 
@@ -68,14 +67,14 @@ _AFTER_LOCK = text(
 )
 
 
-def lock_playlist(session: Session, *, playlist_id: int) -> LockedPlaylist:
+def lock_playlist(connection: Connection, *, playlist_id: int) -> LockedPlaylist:
     """Lock the playlist row (no permission check: for batch jobs and for the owner's checks)."""
-    locked, _ = _lock(session, playlist_id=playlist_id, actor_id=0)
+    locked, _ = _lock(connection, playlist_id=playlist_id, actor_id=0)
     return locked
 
 
 def lock_for_edit(
-    session: Session,
+    connection: Connection,
     *,
     playlist_id: int,
     actor_id: int,
@@ -84,7 +83,7 @@ def lock_for_edit(
 ) -> LockedPlaylist:
     """Lock the playlist, then check `actor_id` may do `permission` and the version is current."""
     require_id(actor_id, "user id")
-    locked, grants = _lock(session, playlist_id=playlist_id, actor_id=actor_id)
+    locked, grants = _lock(connection, playlist_id=playlist_id, actor_id=actor_id)
     _check_permission(locked, grants, actor_id=actor_id, permission=permission)
     check_version(locked, expected_version)
     return locked
@@ -92,20 +91,22 @@ def lock_for_edit(
 
 def check_version(locked: LockedPlaylist, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != locked.version:
-        raise Conflict(
+        raise StaleVersion(
             f"playlist {locked.id} is at version {locked.version}, but the edit was made "
             f"against version {expected_version}; reload the playlist and retry"
         )
 
 
 def _lock(
-    session: Session, *, playlist_id: int, actor_id: int
+    connection: Connection, *, playlist_id: int, actor_id: int
 ) -> tuple[LockedPlaylist, dict[Permission, bool] | None]:
     require_id(playlist_id, "playlist id")
-    row = session.execute(_LOCK, {"playlist_id": playlist_id}).one_or_none()
+    row = connection.execute(_LOCK, {"playlist_id": playlist_id}).one_or_none()
     if row is None:
         raise NotFound(f"playlist {playlist_id} not found")
-    extra = session.execute(_AFTER_LOCK, {"playlist_id": playlist_id, "actor_id": actor_id}).one()
+    extra = connection.execute(
+        _AFTER_LOCK, {"playlist_id": playlist_id, "actor_id": actor_id}
+    ).one()
     grants = None
     if extra.can_add is not None:
         grants = {

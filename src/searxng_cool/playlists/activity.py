@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, text
 
 from searxng_cool.errors import InvalidInput
 from searxng_cool.playlists.access import VISIBLE_TO_VIEWER, LockedPlaylist, require_id
@@ -50,7 +49,7 @@ class ActivityEntry:
 
 
 def record_edit(
-    session: Session,
+    connection: Connection,
     *,
     locked: LockedPlaylist,
     actor_id: int | None,
@@ -58,7 +57,7 @@ def record_edit(
     details: dict[str, Any] | None = None,
 ) -> int:
     """Bump the locked playlist's version and log who did what; returns the new version."""
-    version = session.execute(
+    version = connection.execute(
         _RECORD,
         {
             "playlist_id": locked.id,
@@ -70,9 +69,9 @@ def record_edit(
     return int(version)
 
 
-def record_creation(session: Session, *, playlist_id: int, owner_id: int, name: str) -> None:
+def record_creation(connection: Connection, *, playlist_id: int, owner_id: int, name: str) -> None:
     """The first entry of a new playlist's log, at version 1."""
-    session.execute(
+    connection.execute(
         text(
             "INSERT INTO playlist_activity (playlist_id, user_id, action, details, version)"
             " VALUES (:p, :u, 'create', CAST(:d AS jsonb), 1)"
@@ -82,13 +81,13 @@ def record_creation(session: Session, *, playlist_id: int, owner_id: int, name: 
 
 
 def list_activity(
-    session: Session, *, playlist_id: int, viewer_id: int | None, limit: int = 50
+    connection: Connection, *, playlist_id: int, viewer_id: int | None, limit: int = 50
 ) -> list[ActivityEntry]:
     """The newest edits first; nothing for a playlist the viewer may not see."""
     require_id(playlist_id, "playlist id")
     if not 1 <= limit <= 10_000:
         raise InvalidInput(f"limit must be from 1 to 10000, not {limit}")
-    rows = session.execute(
+    rows = connection.execute(
         _LIST, {"playlist_id": playlist_id, "viewer_id": viewer_id, "limit": limit}
     )
     return [ActivityEntry(**row._mapping) for row in rows]

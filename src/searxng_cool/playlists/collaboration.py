@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, text
 
 from searxng_cool.errors import InvalidInput, NotFound
 from searxng_cool.playlists.access import (
@@ -34,7 +33,7 @@ class Collaborator:
 
 
 def add_collaborator(
-    session: Session,
+    connection: Connection,
     *,
     playlist_id: int,
     actor_id: int,
@@ -47,7 +46,7 @@ def add_collaborator(
     """Grant `user_id` the given rights (or change them if already a collaborator)."""
     require_id(user_id, "collaborator's user id")
     locked = lock_for_edit(
-        session,
+        connection,
         playlist_id=playlist_id,
         actor_id=actor_id,
         permission=Permission.MANAGE,
@@ -55,23 +54,28 @@ def add_collaborator(
     )
     if user_id == locked.owner_id:
         raise InvalidInput(f"user {user_id} owns playlist {playlist_id}; owners need no grant")
-    if session.execute(text("SELECT 1 FROM users WHERE id = :id"), {"id": user_id}).first() is None:
+    if (
+        connection.execute(text("SELECT 1 FROM users WHERE id = :id"), {"id": user_id}).first()
+        is None
+    ):
         raise NotFound(f"user {user_id} not found")
     grants = {
         "can_add": bool(can_add),
         "can_remove": bool(can_remove),
         "can_reorder": bool(can_reorder),
     }
-    _grant(session, playlist_id=playlist_id, user_id=user_id, grants=grants)
+    _grant(connection, playlist_id=playlist_id, user_id=user_id, grants=grants)
     details = {"user_id": user_id, **grants}
     version = record_edit(
-        session, locked=locked, actor_id=actor_id, action="collaborator_add", details=details
+        connection, locked=locked, actor_id=actor_id, action="collaborator_add", details=details
     )
     return EditResult(playlist_id, version, locked.track_count)
 
 
-def _grant(session: Session, *, playlist_id: int, user_id: int, grants: dict[str, bool]) -> None:
-    session.execute(
+def _grant(
+    connection: Connection, *, playlist_id: int, user_id: int, grants: dict[str, bool]
+) -> None:
+    connection.execute(
         text(
             """
             INSERT INTO playlist_collaborators
@@ -88,7 +92,7 @@ def _grant(session: Session, *, playlist_id: int, user_id: int, grants: dict[str
 
 
 def remove_collaborator(
-    session: Session,
+    connection: Connection,
     *,
     playlist_id: int,
     actor_id: int,
@@ -98,20 +102,20 @@ def remove_collaborator(
     """Withdraw every right of `user_id`; the tracks they added stay (with `added_by`)."""
     require_id(user_id, "collaborator's user id")
     locked = lock_for_edit(
-        session,
+        connection,
         playlist_id=playlist_id,
         actor_id=actor_id,
         permission=Permission.MANAGE,
         expected_version=expected_version,
     )
-    removed = session.execute(
+    removed = connection.execute(
         text("DELETE FROM playlist_collaborators WHERE playlist_id = :p AND user_id = :u"),
         {"p": playlist_id, "u": user_id},
-    ).rowcount  # type: ignore[attr-defined]
+    ).rowcount
     if not removed:
         raise NotFound(f"user {user_id} is not a collaborator of playlist {playlist_id}")
     version = record_edit(
-        session,
+        connection,
         locked=locked,
         actor_id=actor_id,
         action="collaborator_remove",
@@ -121,17 +125,17 @@ def remove_collaborator(
 
 
 def list_collaborators(
-    session: Session, *, playlist_id: int, viewer_id: int | None
+    connection: Connection, *, playlist_id: int, viewer_id: int | None
 ) -> list[Collaborator]:
     """The collaborators of a playlist the viewer may see (NotFound otherwise)."""
     require_id(playlist_id, "playlist id")
-    visible = session.execute(
+    visible = connection.execute(
         text(f"SELECT 1 FROM playlists p WHERE p.id = :playlist_id AND {VISIBLE_TO_VIEWER}"),
         {"playlist_id": playlist_id, "viewer_id": viewer_id},
     ).first()
     if visible is None:
         raise NotFound(f"playlist {playlist_id} not found")
-    rows = session.execute(
+    rows = connection.execute(
         text(
             """
             SELECT c.user_id, u.username, c.can_add, c.can_remove, c.can_reorder, c.added_at

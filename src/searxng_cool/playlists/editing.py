@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, text
 
 from searxng_cool.errors import Conflict, InvalidInput, NotFound
 from searxng_cool.playlists.access import (
@@ -40,7 +39,7 @@ class EditResult:
 
 
 def add_tracks(
-    session: Session,
+    connection: Connection,
     *,
     playlist_id: int,
     actor_id: int,
@@ -50,19 +49,19 @@ def add_tracks(
 ) -> EditResult:
     """Insert `track_ids` in order at `position` (default: the end), shifting what follows."""
     ids = _require_track_ids(track_ids)
-    _require_tracks_exist(session, ids)
-    locked = _lock_manual(session, playlist_id, actor_id, Permission.ADD, expected_version)
+    _require_tracks_exist(connection, ids)
+    locked = _lock_manual(connection, playlist_id, actor_id, Permission.ADD, expected_version)
     n = locked.track_count
     at = n if position is None else _require_position(locked, position, upper=n)
     if at < n:
-        session.execute(
+        connection.execute(
             text(
                 "UPDATE playlist_tracks SET position = position + :k"
                 " WHERE playlist_id = :p AND position >= :at"
             ),
             {"k": len(ids), "p": playlist_id, "at": at},
         )
-    session.execute(
+    connection.execute(
         text(
             """
             INSERT INTO playlist_tracks (playlist_id, track_id, position, added_by)
@@ -73,11 +72,11 @@ def add_tracks(
         {"p": playlist_id, "at": at, "actor": actor_id, "ids": ids},
     )
     details = {"position": at, "count": len(ids), "track_ids": ids[:LOGGED_IDS]}
-    return _finish(session, locked, actor_id, "add", details, track_count=n + len(ids))
+    return _finish(connection, locked, actor_id, "add", details, track_count=n + len(ids))
 
 
 def remove_tracks(
-    session: Session,
+    connection: Connection,
     *,
     playlist_id: int,
     actor_id: int,
@@ -87,21 +86,26 @@ def remove_tracks(
     """Remove the tracks at `positions` (current positions) and close the gaps."""
     if isinstance(positions, str | bytes) or not positions:
         raise InvalidInput("name at least one position to remove")
-    locked = _lock_manual(session, playlist_id, actor_id, Permission.REMOVE, expected_version)
+    locked = _lock_manual(connection, playlist_id, actor_id, Permission.REMOVE, expected_version)
     unique = sorted({_require_position(locked, p, upper=locked.track_count - 1) for p in positions})
-    session.execute(
+    connection.execute(
         text("DELETE FROM playlist_tracks WHERE playlist_id = :p AND position = ANY(:positions)"),
         {"p": playlist_id, "positions": unique},
     )
-    close_gaps(session, playlist_id=playlist_id, from_position=unique[0])
+    close_gaps(connection, playlist_id=playlist_id, from_position=unique[0])
     details = {"positions": unique[:LOGGED_IDS], "count": len(unique)}
     return _finish(
-        session, locked, actor_id, "remove", details, track_count=locked.track_count - len(unique)
+        connection,
+        locked,
+        actor_id,
+        "remove",
+        details,
+        track_count=locked.track_count - len(unique),
     )
 
 
 def move_track(
-    session: Session,
+    connection: Connection,
     *,
     playlist_id: int,
     actor_id: int,
@@ -110,13 +114,13 @@ def move_track(
     expected_version: int | None = None,
 ) -> EditResult:
     """Move one track; only the rows between the two positions are rewritten, in one UPDATE."""
-    locked = _lock_manual(session, playlist_id, actor_id, Permission.REORDER, expected_version)
+    locked = _lock_manual(connection, playlist_id, actor_id, Permission.REORDER, expected_version)
     last = locked.track_count - 1
     src = _require_position(locked, from_position, upper=last)
     dst = _require_position(locked, to_position, upper=last)
     if src == dst:
         return EditResult(playlist_id, locked.version, locked.track_count)
-    session.execute(
+    connection.execute(
         text(
             """
             UPDATE playlist_tracks
@@ -129,11 +133,11 @@ def move_track(
         {"p": playlist_id, "src": src, "dst": dst, "low": min(src, dst), "high": max(src, dst)},
     )
     details = {"from": src, "to": dst}
-    return _finish(session, locked, actor_id, "move", details, track_count=locked.track_count)
+    return _finish(connection, locked, actor_id, "move", details, track_count=locked.track_count)
 
 
 def reorder_tracks(
-    session: Session,
+    connection: Connection,
     *,
     playlist_id: int,
     actor_id: int,
@@ -142,9 +146,9 @@ def reorder_tracks(
 ) -> EditResult:
     """Apply a whole new order: `new_order[i]` is the current position of the track that
     goes to position i. Must be a permutation of 0..n-1; only moved rows are written."""
-    locked = _lock_manual(session, playlist_id, actor_id, Permission.REORDER, expected_version)
+    locked = _lock_manual(connection, playlist_id, actor_id, Permission.REORDER, expected_version)
     order = _require_permutation(locked, new_order)
-    session.execute(
+    connection.execute(
         text(
             """
             UPDATE playlist_tracks pt
@@ -161,21 +165,21 @@ def reorder_tracks(
     )
     moved = sum(1 for new, old in enumerate(order) if new != old)
     return _finish(
-        session, locked, actor_id, "reorder", {"moved": moved}, track_count=locked.track_count
+        connection, locked, actor_id, "reorder", {"moved": moved}, track_count=locked.track_count
     )
 
 
 def dedupe_tracks(
-    session: Session,
+    connection: Connection,
     *,
     playlist_id: int,
     actor_id: int,
     expected_version: int | None = None,
 ) -> EditResult:
     """Keep the first occurrence of every track, remove the later ones, close the gaps."""
-    locked = _lock_manual(session, playlist_id, actor_id, Permission.REMOVE, expected_version)
+    locked = _lock_manual(connection, playlist_id, actor_id, Permission.REMOVE, expected_version)
     removed = (
-        session.execute(
+        connection.execute(
             text(
                 """
                 DELETE FROM playlist_tracks WHERE id IN (
@@ -193,16 +197,21 @@ def dedupe_tracks(
         .all()
     )
     if removed:
-        close_gaps(session, playlist_id=playlist_id, from_position=min(removed))
+        close_gaps(connection, playlist_id=playlist_id, from_position=min(removed))
     details = {"count": len(removed)}
     return _finish(
-        session, locked, actor_id, "dedupe", details, track_count=locked.track_count - len(removed)
+        connection,
+        locked,
+        actor_id,
+        "dedupe",
+        details,
+        track_count=locked.track_count - len(removed),
     )
 
 
-def close_gaps(session: Session, *, playlist_id: int, from_position: int) -> None:
+def close_gaps(connection: Connection, *, playlist_id: int, from_position: int) -> None:
     """Renumber the rows at or after `from_position` to follow on without gaps."""
-    session.execute(
+    connection.execute(
         text(
             """
             UPDATE playlist_tracks pt
@@ -219,14 +228,14 @@ def close_gaps(session: Session, *, playlist_id: int, from_position: int) -> Non
 
 
 def _lock_manual(
-    session: Session,
+    connection: Connection,
     playlist_id: int,
     actor_id: int,
     permission: Permission,
     expected_version: int | None,
 ) -> LockedPlaylist:
     locked = lock_for_edit(
-        session,
+        connection,
         playlist_id=playlist_id,
         actor_id=actor_id,
         permission=permission,
@@ -241,7 +250,7 @@ def _lock_manual(
 
 
 def _finish(
-    session: Session,
+    connection: Connection,
     locked: LockedPlaylist,
     actor_id: int,
     action: str,
@@ -249,7 +258,9 @@ def _finish(
     *,
     track_count: int,
 ) -> EditResult:
-    version = record_edit(session, locked=locked, actor_id=actor_id, action=action, details=details)
+    version = record_edit(
+        connection, locked=locked, actor_id=actor_id, action=action, details=details
+    )
     return EditResult(locked.id, version, track_count)
 
 
@@ -275,9 +286,9 @@ def _require_track_ids(track_ids: Sequence[int]) -> list[int]:
     return [require_id(track_id, "track id") for track_id in track_ids]
 
 
-def _require_tracks_exist(session: Session, ids: list[int]) -> None:
+def _require_tracks_exist(connection: Connection, ids: list[int]) -> None:
     missing = (
-        session.execute(
+        connection.execute(
             text(
                 "SELECT id FROM unnest(CAST(:ids AS integer[])) AS wanted(id)"
                 " EXCEPT SELECT id FROM tracks WHERE id = ANY(:ids) ORDER BY 1 LIMIT 10"

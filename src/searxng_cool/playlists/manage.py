@@ -1,4 +1,4 @@
-"""A playlist's life and metadata: create, rename, describe, settings, delete (the owner's)."""
+"""A playlist's life and metadata: create, rename, settings, delete (the owner's)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, text
 
 from searxng_cool.errors import InvalidInput, NotFound
 from searxng_cool.playlists.access import (
@@ -44,7 +43,7 @@ def require_text(value: object, what: str, *, max_length: int, allow_blank: bool
 
 
 def create_playlist(
-    session: Session,
+    connection: Connection,
     *,
     owner_id: int,
     name: str,
@@ -61,11 +60,11 @@ def create_playlist(
     clean_tags = _require_tags(tags)
     rules = None if dynamic_rules is None else json.dumps(parse_rules(dynamic_rules).source)
     if (
-        session.execute(text("SELECT 1 FROM users WHERE id = :id"), {"id": owner_id}).first()
+        connection.execute(text("SELECT 1 FROM users WHERE id = :id"), {"id": owner_id}).first()
         is None
     ):
         raise NotFound(f"user {owner_id} not found; create the account first")
-    playlist_id = session.execute(
+    playlist_id = connection.execute(
         text(
             """
             INSERT INTO playlists (name, description, owner_id, is_public, is_collaborative,
@@ -85,41 +84,27 @@ def create_playlist(
             "rules": rules,
         },
     ).scalar_one()
-    record_creation(session, playlist_id=playlist_id, owner_id=owner_id, name=clean_name)
+    record_creation(connection, playlist_id=playlist_id, owner_id=owner_id, name=clean_name)
     return int(playlist_id)
 
 
 def rename_playlist(
-    session: Session,
+    connection: Connection,
     *,
     playlist_id: int,
     actor_id: int,
     name: str,
     expected_version: int | None = None,
 ) -> EditResult:
+    """Give the playlist a new name (owner only); the version moves on."""
     clean = require_text(name, "playlist name", max_length=NAME_MAX).strip()
-    locked = _lock_owner(session, playlist_id, actor_id, expected_version)
-    _update(session, locked, "name = :value", clean)
-    return _finish(session, locked, actor_id, "rename", {"name": clean})
-
-
-def describe_playlist(
-    session: Session,
-    *,
-    playlist_id: int,
-    actor_id: int,
-    description: str | None,
-    expected_version: int | None = None,
-) -> EditResult:
-    """Set (or, with None, clear) the description."""
-    clean = _optional_description(description)
-    locked = _lock_owner(session, playlist_id, actor_id, expected_version)
-    _update(session, locked, "description = :value", clean)
-    return _finish(session, locked, actor_id, "describe", {"length": len(clean or "")})
+    locked = _lock_owner(connection, playlist_id, actor_id, expected_version)
+    _update(connection, locked, "name = :value", clean)
+    return _finish(connection, locked, actor_id, "rename", {"name": clean})
 
 
 def change_settings(
-    session: Session,
+    connection: Connection,
     *,
     playlist_id: int,
     actor_id: int,
@@ -138,8 +123,8 @@ def change_settings(
         changes["tags"] = _require_tags(tags)
     if not changes:
         raise InvalidInput("name at least one setting to change (public, collaborative, tags)")
-    locked = _lock_owner(session, playlist_id, actor_id, expected_version)
-    session.execute(
+    locked = _lock_owner(connection, playlist_id, actor_id, expected_version)
+    connection.execute(
         text(
             """
             UPDATE playlists
@@ -156,24 +141,24 @@ def change_settings(
             "tags": json.dumps(changes["tags"]) if "tags" in changes else None,
         },
     )
-    return _finish(session, locked, actor_id, "settings", changes)
+    return _finish(connection, locked, actor_id, "settings", changes)
 
 
 def delete_playlist(
-    session: Session, *, playlist_id: int, actor_id: int, expected_version: int | None = None
+    connection: Connection, *, playlist_id: int, actor_id: int, expected_version: int | None = None
 ) -> int:
     """Delete the playlist with its entries, collaborators and log; returns how many tracks
     it held. Only the owner may, and a stale `expected_version` is refused."""
-    locked = _lock_owner(session, playlist_id, actor_id, expected_version)
-    session.execute(text("DELETE FROM playlists WHERE id = :id"), {"id": locked.id})
+    locked = _lock_owner(connection, playlist_id, actor_id, expected_version)
+    connection.execute(text("DELETE FROM playlists WHERE id = :id"), {"id": locked.id})
     return locked.track_count
 
 
 def _lock_owner(
-    session: Session, playlist_id: int, actor_id: int, expected_version: int | None
+    connection: Connection, playlist_id: int, actor_id: int, expected_version: int | None
 ) -> LockedPlaylist:
     return lock_for_edit(
-        session,
+        connection,
         playlist_id=playlist_id,
         actor_id=actor_id,
         permission=Permission.MANAGE,
@@ -181,21 +166,23 @@ def _lock_owner(
     )
 
 
-def _update(session: Session, locked: LockedPlaylist, assignment: str, value: object) -> None:
+def _update(connection: Connection, locked: LockedPlaylist, assignment: str, value: object) -> None:
     # `assignment` is one of this module's constant SET clauses; the value is always bound.
-    session.execute(
+    connection.execute(
         text(f"UPDATE playlists SET {assignment} WHERE id = :id"), {"id": locked.id, "value": value}
     )
 
 
 def _finish(
-    session: Session,
+    connection: Connection,
     locked: LockedPlaylist,
     actor_id: int,
     action: str,
     details: dict[str, Any],
 ) -> EditResult:
-    version = record_edit(session, locked=locked, actor_id=actor_id, action=action, details=details)
+    version = record_edit(
+        connection, locked=locked, actor_id=actor_id, action=action, details=details
+    )
     return EditResult(locked.id, version, locked.track_count)
 
 

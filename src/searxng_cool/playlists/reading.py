@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, text
 
 from searxng_cool.errors import InvalidInput, NotFound
 from searxng_cool.playlists.access import VISIBLE_TO_VIEWER, require_id
@@ -55,10 +54,12 @@ _SUMMARY = f"""
 """
 
 
-def get_playlist(session: Session, *, playlist_id: int, viewer_id: int | None) -> PlaylistSummary:
+def get_playlist(
+    connection: Connection, *, playlist_id: int, viewer_id: int | None
+) -> PlaylistSummary:
     """One playlist, if `viewer_id` (None: anonymous) may see it; NotFound otherwise."""
     require_id(playlist_id, "playlist id")
-    row = session.execute(
+    row = connection.execute(
         text(_SUMMARY + " AND p.id = :playlist_id"),
         {"playlist_id": playlist_id, "viewer_id": viewer_id},
     ).one_or_none()
@@ -68,10 +69,10 @@ def get_playlist(session: Session, *, playlist_id: int, viewer_id: int | None) -
 
 
 def list_playlists(
-    session: Session, *, viewer_id: int | None, owner_id: int | None = None
+    connection: Connection, *, viewer_id: int | None, owner_id: int | None = None
 ) -> list[PlaylistSummary]:
     """The playlists `viewer_id` may see (optionally only `owner_id`'s), newest edits first."""
-    rows = session.execute(
+    rows = connection.execute(
         text(
             _SUMMARY
             + " AND (CAST(:owner_id AS integer) IS NULL OR p.owner_id = :owner_id)"
@@ -82,8 +83,32 @@ def list_playlists(
     return [PlaylistSummary(**row._mapping) for row in rows]
 
 
+def list_collaborating(connection: Connection, *, user_id: int) -> list[PlaylistSummary]:
+    """Others' collaborative playlists that `user_id` is a collaborator of, newest edits first."""
+    rows = connection.execute(
+        text(
+            _SUMMARY
+            + " AND p.owner_id <> :viewer_id AND p.is_collaborative AND EXISTS ("
+            + " SELECT 1 FROM playlist_collaborators c"
+            + " WHERE c.playlist_id = p.id AND c.user_id = :viewer_id)"
+            + " ORDER BY p.updated_at DESC, p.id LIMIT 1000"
+        ),
+        {"viewer_id": user_id},
+    )
+    return [PlaylistSummary(**row._mapping) for row in rows]
+
+
+def list_public(connection: Connection, *, limit: int = 1000) -> list[PlaylistSummary]:
+    """Public playlists, newest edits first."""
+    rows = connection.execute(
+        text(_SUMMARY + " AND p.is_public ORDER BY p.updated_at DESC, p.id LIMIT :limit"),
+        {"viewer_id": None, "limit": limit},
+    )
+    return [PlaylistSummary(**row._mapping) for row in rows]
+
+
 def list_tracks(
-    session: Session,
+    connection: Connection,
     *,
     playlist_id: int,
     viewer_id: int | None,
@@ -91,10 +116,10 @@ def list_tracks(
     limit: int = 100,
 ) -> list[PlaylistEntry]:
     """A page of the playlist's entries in order (keyset on position: cheap at any offset)."""
-    get_playlist(session, playlist_id=playlist_id, viewer_id=viewer_id)
+    get_playlist(connection, playlist_id=playlist_id, viewer_id=viewer_id)
     if offset < 0 or not 1 <= limit <= MAX_PAGE:
         raise InvalidInput(f"offset must be >= 0 and limit 1..{MAX_PAGE}, not {offset}, {limit}")
-    rows = session.execute(
+    rows = connection.execute(
         text(
             """
             SELECT pt.position, pt.track_id, t.title, a.name AS artist, t.duration_ms,

@@ -11,8 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, literal, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table, delete, func, insert, literal, select, text
+from sqlalchemy.exc import DBAPIError
 
 from searxng_cool.db.models import PlaylistTrack
 from searxng_cool.errors import InvalidInput
@@ -39,7 +39,7 @@ class RefreshResult:
 
 
 def set_rules(
-    session: Session,
+    connection: Connection,
     *,
     playlist_id: int,
     actor_id: int,
@@ -50,7 +50,7 @@ def set_rules(
     The tracks change at the next refresh."""
     parsed = None if rules is None else parse_rules(rules)
     locked = lock_for_edit(
-        session,
+        connection,
         playlist_id=playlist_id,
         actor_id=actor_id,
         permission=Permission.MANAGE,
@@ -58,31 +58,31 @@ def set_rules(
     )
     if parsed is not None:
         _refuse_self_reference(parsed, playlist_id)
-    session.execute(
+    connection.execute(
         text("UPDATE playlists SET dynamic_rules = CAST(:rules AS jsonb) WHERE id = :id"),
         {"id": playlist_id, "rules": None if parsed is None else json.dumps(parsed.source)},
     )
     details = {"smart": parsed is not None}
     version = record_edit(
-        session, locked=locked, actor_id=actor_id, action="rules", details=details
+        connection, locked=locked, actor_id=actor_id, action="rules", details=details
     )
     return EditResult(playlist_id, version, locked.track_count)
 
 
-def preview_rules(session: Session, *, rules: Any, owner_id: int) -> list[int]:
+def preview_rules(connection: Connection, *, rules: Any, owner_id: int) -> list[int]:
     """The track ids `rules` would pick for `owner_id`, in order, without writing anything."""
     parsed = parse_rules(rules)
     require_id(owner_id, "owner id")
-    return [row.id for row in session.execute(compile_rules(parsed, owner_id=owner_id))]
+    return [row.id for row in connection.execute(compile_rules(parsed, owner_id=owner_id))]
 
 
 def refresh_smart_playlist(
-    session: Session, *, playlist_id: int, actor_id: int | None = None
+    connection: Connection, *, playlist_id: int, actor_id: int | None = None
 ) -> RefreshResult:
     """Rewrite a smart playlist's tracks from its rules. `actor_id` None is a batch job
     (no permission check); a user must be the owner or a collaborator who may add and remove."""
-    locked = _lock_for_refresh(session, playlist_id, actor_id)
-    stored = session.execute(
+    locked = _lock_for_refresh(connection, playlist_id, actor_id)
+    stored = connection.execute(
         text("SELECT dynamic_rules FROM playlists WHERE id = :id"), {"id": playlist_id}
     ).scalar_one()
     if stored is None:
@@ -90,9 +90,9 @@ def refresh_smart_playlist(
             f"playlist {playlist_id} is not a smart playlist (it has no rules); set rules first"
         )
     rules = _stored_rules(stored, playlist_id)
-    count = _rewrite_entries(session, locked, rules)
+    count = _rewrite_entries(connection, locked, rules)
     version = record_edit(
-        session, locked=locked, actor_id=actor_id, action="refresh", details={"count": count}
+        connection, locked=locked, actor_id=actor_id, action="refresh", details={"count": count}
     )
     return RefreshResult(playlist_id, version, count)
 
@@ -104,13 +104,14 @@ class RefreshFailure:
 
 
 def refresh_all_smart_playlists(
-    session: Session,
+    connection: Connection,
 ) -> tuple[list[RefreshResult], list[RefreshFailure]]:
     """Refresh every smart playlist (a batch job), in id order so locks are taken in order.
-    Each runs in a savepoint: one playlist whose stored rules no longer parse is reported
-    and keeps its tracks, and the others are still refreshed."""
+    Each runs in a savepoint: one playlist whose stored rules no longer parse, or whose
+    refresh the database refuses (a value out of range, a check), is reported and keeps its
+    tracks, and the others are still refreshed."""
     ids = list(
-        session.execute(
+        connection.execute(
             text("SELECT id FROM playlists WHERE dynamic_rules IS NOT NULL ORDER BY id")
         ).scalars()
     )
@@ -118,18 +119,23 @@ def refresh_all_smart_playlists(
     failed: list[RefreshFailure] = []
     for playlist_id in ids:
         try:
-            with session.begin_nested():
-                done.append(refresh_smart_playlist(session, playlist_id=playlist_id))
+            with connection.begin_nested():
+                done.append(refresh_smart_playlist(connection, playlist_id=playlist_id))
         except InvalidInput as exc:
             failed.append(RefreshFailure(playlist_id, str(exc)))
+        except DBAPIError as exc:
+            refused = (str(exc.orig).strip().splitlines() or ["no message"])[0]
+            failed.append(RefreshFailure(playlist_id, f"playlist {playlist_id}: {refused}"))
     return done, failed
 
 
-def _lock_for_refresh(session: Session, playlist_id: int, actor_id: int | None) -> LockedPlaylist:
+def _lock_for_refresh(
+    connection: Connection, playlist_id: int, actor_id: int | None
+) -> LockedPlaylist:
     if actor_id is None:
-        return lock_playlist(session, playlist_id=playlist_id)
+        return lock_playlist(connection, playlist_id=playlist_id)
     return lock_for_edit(
-        session, playlist_id=playlist_id, actor_id=actor_id, permission=Permission.MANAGE
+        connection, playlist_id=playlist_id, actor_id=actor_id, permission=Permission.MANAGE
     )
 
 
@@ -141,9 +147,9 @@ def _stored_rules(stored: Any, playlist_id: int) -> SmartRules:
         raise InvalidInput(f"playlist {playlist_id} has invalid stored rules: {exc}") from exc
 
 
-def _rewrite_entries(session: Session, locked: LockedPlaylist, rules: SmartRules) -> int:
+def _rewrite_entries(connection: Connection, locked: LockedPlaylist, rules: SmartRules) -> int:
     """Replace the entries with the rules' tracks: two set-based statements under the lock."""
-    session.execute(delete(entries).where(entries.c.playlist_id == locked.id))
+    connection.execute(delete(entries).where(entries.c.playlist_id == locked.id))
     picked = numbered(rules, compile_rules(rules, owner_id=locked.owner_id)).subquery("numbered")
     rows = select(
         literal(locked.id), picked.c.track_id, picked.c.position, literal(locked.owner_id)
@@ -154,7 +160,7 @@ def _rewrite_entries(session: Session, locked: LockedPlaylist, rules: SmartRules
         .returning(entries.c.id)
         .cte("inserted")
     )
-    return int(session.execute(select(func.count()).select_from(inserted)).scalar_one())
+    return int(connection.execute(select(func.count()).select_from(inserted)).scalar_one())
 
 
 def _refuse_self_reference(rules: SmartRules, playlist_id: int) -> None:

@@ -62,6 +62,13 @@ def cube_literal(vector: list[float] | tuple[float, ...]) -> str:
     return "(" + ", ".join(f"{x:.6f}" for x in vector) + ")"
 
 
+def parse_cube(value: str | None) -> list[float] | None:
+    """cube's text form '(0.1, 0.2, ...)' as a list of floats."""
+    if value is None:
+        return None
+    return [float(x) for x in value.strip("()").split(",")]
+
+
 def _scaled_sql(dimension: AudioDimension) -> str:
     value = f"(audio_features -> '{dimension.name}')::double precision"
     span = dimension.high - dimension.low

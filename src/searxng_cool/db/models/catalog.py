@@ -47,6 +47,40 @@ AUDIO_FEATURES = (
     "valence",
     "tempo",
 )
+# Each feature's documented range (Spotify's): ingest rejects a value outside it and the
+# `audio_features_in_range` CHECK of tracks agrees. Tempo must be above 0 (0 means "no beat
+# found" and is dropped on ingest); key -1 means "no key detected".
+UNIT = (0.0, 1.0)
+AUDIO_FEATURE_RANGES: dict[str, tuple[float, float]] = {
+    "danceability": UNIT,
+    "energy": UNIT,
+    "key": (-1, 11),
+    "loudness": (-60.0, 5.0),
+    "mode": (0, 1),
+    "speechiness": UNIT,
+    "acousticness": UNIT,
+    "instrumentalness": UNIT,
+    "liveness": UNIT,
+    "valence": UNIT,
+    "tempo": (0.0, 1000.0),
+}
+EXCLUSIVE_LOW = frozenset({"tempo"})
+
+
+def audio_features_in_range_sql() -> str:
+    """The CHECK: each present feature is a number within its range (absent ones pass)."""
+    parts = []
+    for name, (low, high) in AUDIO_FEATURE_RANGES.items():
+        value = f"(audio_features -> '{name}')::double precision"
+        lower = f"{value} > {low:g}" if name in EXCLUSIVE_LOW else f"{value} >= {low:g}"
+        # CASE, not AND: PostgreSQL may evaluate AND's operands in any order, and the cast
+        # of a non-number would raise instead of failing the check.
+        parts.append(
+            f"CASE jsonb_typeof(audio_features -> '{name}') WHEN 'number' "
+            f"THEN {lower} AND {value} <= {high:g} ELSE audio_features -> '{name}' IS NULL END"
+        )
+    return "audio_features IS NULL OR (" + " AND ".join(parts) + ")"
+
 
 ALBUM_TYPES = (
     "album",
@@ -186,6 +220,7 @@ class Track(Base):
         CheckConstraint("track_number > 0", name="track_number_positive"),
         CheckConstraint("isrc ~ '^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$'", name="isrc_format"),
         jsonb_is("audio_features", "object", nullable=True),
+        CheckConstraint(audio_features_in_range_sql(), name="audio_features_in_range"),
         Index("idx_tracks_artist_id", "artist_id"),
         Index("idx_tracks_album_id", "album_id"),
         Index("idx_tracks_artist_album", "artist_id", "album_id"),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from searxng_cool.db.models.base import Base
+from searxng_cool.db.models.base import Base, created_at_column, jsonb_is
 
 
 def _counter() -> Mapped[int]:
@@ -39,4 +40,26 @@ class TrackPlayCounter(Base):
             " AND play_duration_sum_ms >= 0 AND timed_plays >= 0",
             name="counters_not_negative",
         ),
+    )
+
+
+class PlayingNow(Base):
+    """What a listener says they are playing right now (ListenBrainz's `playing_now`).
+
+    Not a play: one row per user, replaced by the next announcement and ignored once
+    `expires_at` has passed (the track's duration after it started, or a default).
+    """
+
+    __tablename__ = "playing_now"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    track_metadata: Mapped[dict[str, Any]] = mapped_column(server_default=text("'{}'::jsonb"))
+    started_at: Mapped[datetime] = created_at_column()
+    expires_at: Mapped[datetime]
+
+    __table_args__ = (
+        jsonb_is("track_metadata", "object"),
+        CheckConstraint("expires_at > started_at", name="expires_after_start"),
     )

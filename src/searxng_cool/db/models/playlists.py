@@ -62,7 +62,9 @@ class Playlist(Base):
     is_collaborative: Mapped[bool] = mapped_column(server_default=text("false"))
     tags: Mapped[list[Any]] = mapped_column(server_default=text("'[]'::jsonb"))
     dynamic_rules: Mapped[dict[str, Any] | None]
-    total_duration_ms: Mapped[int] = mapped_column(server_default=text("0"))
+    # BIGINT, not the spec's INTEGER: 2^31 ms is 24.8 days, which a smart playlist of a large
+    # catalog exceeds (see docs/DATABASE.md, deviations).
+    total_duration_ms: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     # Bumped by every edit, so a client can tell its view is stale (optimistic concurrency).
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     created_at: Mapped[datetime] = created_at_column()

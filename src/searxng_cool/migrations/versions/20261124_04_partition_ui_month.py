@@ -100,6 +100,16 @@ def _set_aside_current_table(new_name: str) -> None:
     op.execute("ALTER SEQUENCE user_interactions_id_seq OWNED BY NONE")
 
 
+def _owned_like(set_aside: str) -> None:
+    """Give the new table the owner of the one it replaces (the schema owner's role once
+    `init` has handed objects over), so the sequence, which that role owns, can belong to it."""
+    op.execute(
+        "DO $$ BEGIN EXECUTE format('ALTER TABLE user_interactions OWNER TO %I', "
+        f"(SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = '{set_aside}'))"
+        "; END $$"
+    )
+
+
 def upgrade() -> None:
     # 60 min bounds the copy of every row; a gated run uses its configured timeouts instead
     # (give a large table more with --statement-timeout-ms)
@@ -111,6 +121,7 @@ def upgrade() -> None:
         " CONSTRAINT pk_user_interactions PRIMARY KEY (id, created_at)"
         ") PARTITION BY RANGE (created_at)"
     )
+    _owned_like("user_interactions_unpartitioned")
     op.execute("ALTER SEQUENCE user_interactions_id_seq OWNED BY user_interactions.id")
     # Indexes on the empty parent are instant; each partition gets its own copy on attach.
     _create_spec_indexes()
@@ -135,6 +146,7 @@ def downgrade() -> None:
         f"CREATE TABLE user_interactions ({COLUMNS_AND_CONSTRAINTS},"
         " CONSTRAINT pk_user_interactions PRIMARY KEY (id))"
     )
+    _owned_like("user_interactions_partitioned")
     op.execute("ALTER SEQUENCE user_interactions_id_seq OWNED BY user_interactions.id")
     op.execute(
         f"INSERT INTO user_interactions ({COLUMNS})"

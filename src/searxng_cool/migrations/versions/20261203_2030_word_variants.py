@@ -7,9 +7,9 @@ nearest-neighbour scan of the words took 15-40 ms. A statement-level trigger on
 `search_words` keeps it current and a second removes the variants of deleted words
 (`db/sql/search_word_variants_v1.sql`); the existing words are back-filled here. The downgrade drops the trigger, its functions and the table.
 
-Revision ID: 20261203_1940_word_variants
-Revises: 20261124_2310_name_key_inline
-Create Date: 2026-12-03 19:40:00.000000
+Revision ID: 20261203_2030_word_variants
+Revises: 20261203_1945_playing_now
+Create Date: 2026-12-03 20:30:00.000000
 """
 
 from collections.abc import Sequence
@@ -19,8 +19,8 @@ from alembic import op
 
 from searxng_cool.db import sql
 
-revision: str = "20261203_1940_word_variants"
-down_revision: str | Sequence[str] | None = "20261124_2310_name_key_inline"
+revision: str = "20261203_2030_word_variants"
+down_revision: str | Sequence[str] | None = "20261203_1945_playing_now"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

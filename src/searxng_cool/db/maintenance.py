@@ -26,7 +26,7 @@ def record_event(
     connection.execute(statement, {"action": action, "subject": subject, "detail": detail or {}})
 
 
-def record_refresh(connection: Connection, view_name: str) -> None:
+def record_refresh(connection: Connection, *, view_name: str) -> None:
     """Note that `view_name` was just refreshed (in the caller's transaction)."""
     record_event(connection, action=REFRESH, subject=view_name)
 
@@ -39,7 +39,7 @@ def last_event(connection: Connection, *, action: str, subject: str) -> datetime
     return found
 
 
-def last_refresh(connection: Connection, view_name: str) -> datetime | None:
+def last_refresh(connection: Connection, *, view_name: str) -> datetime | None:
     return last_event(connection, action=REFRESH, subject=view_name)
 
 
@@ -64,7 +64,7 @@ def previous_sizes(connection: Connection) -> dict[str, tuple[int, datetime]]:
     return {relation: (int(size), at) for relation, size, at in found}
 
 
-def record_size_samples(connection: Connection, sizes: dict[str, int]) -> None:
+def record_size_samples(connection: Connection, *, sizes: dict[str, int]) -> None:
     if sizes:
         connection.execute(
             text("INSERT INTO size_samples (relation, total_bytes) VALUES (:relation, :bytes)"),
