@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
 
 from searxng_cool.catalog.search import SearchPage, search
 from searxng_cool.catalog.search_filters import Range, SearchFilters
@@ -202,9 +203,15 @@ def test_bad_filters_are_refused_naming_the_value(
         search(connection, query="x", filters=filters)
 
 
-def test_a_feature_stored_as_text_fails_the_filter_not_the_query(connection: Connection) -> None:
+def test_a_feature_stored_as_text_is_refused_and_the_filter_reads_numbers(
+    connection: Connection,
+) -> None:
+    # Since the audio-feature range check, a feature stored as text cannot be written.
     artist = factories.artist(connection, name="Someone")
-    factories.track(connection, title="Odd", artist_id=artist, audio_features={"energy": "high"})
+    with pytest.raises(IntegrityError), connection.begin_nested():
+        factories.track(
+            connection, title="Odd", artist_id=artist, audio_features={"energy": "high"}
+        )
     factories.track(connection, title="Odd Two", artist_id=artist, audio_features={"energy": 0.5})
     found = search(connection, query="odd", filters=SearchFilters(features={"energy": Range(0, 1)}))
     assert [r.name for r in found.results] == ["Odd Two"]
