@@ -202,13 +202,15 @@ TRACK_STEPS = (
       FROM candidates c WHERE (b.source_type, b.source_id) = (c.source_type, c.source_id)
     """,
     # The same audio under another title ("Tremor - Radio Edit" and "Tremor (Sensation
-    # 2014 Anthem) - Radio Edit"): one artist, one duration to the millisecond, the same
-    # analysis.
+    # 2014 Anthem) - Radio Edit"): one artist and album, one duration to the millisecond,
+    # the same analysis. (Within the album: by artist alone, a prolific artist's every
+    # track was read for each of its records.)
     f"""
     WITH candidates AS (
         SELECT DISTINCT ON (b.source_type, b.source_id) b.source_type, b.source_id, t.id
           FROM batch_tracks b
-          JOIN tracks t ON t.artist_id = b.artist_id AND t.duration_ms = b.duration_ms
+          JOIN tracks t ON t.album_id = b.album_id AND t.duration_ms = b.duration_ms
+                       AND t.artist_id = b.artist_id
          WHERE b.track_id IS NULL AND b.audio_features IS NOT NULL
            AND {identical_audio("t", "b")} AND {_no_conflict("b", "t")}
          ORDER BY b.source_type, b.source_id, t.id
@@ -231,8 +233,8 @@ TRACK_STEPS = (
     UNION ALL
     SELECT x.first_line, y.first_line, false
       FROM batch_tracks x
-      JOIN batch_tracks y ON y.artist_id = x.artist_id AND y.duration_ms = x.duration_ms
-                         AND y.first_line > x.first_line
+      JOIN batch_tracks y ON y.album_id = x.album_id AND y.duration_ms = x.duration_ms
+                         AND y.artist_id = x.artist_id AND y.first_line > x.first_line
      WHERE x.track_id IS NULL AND y.track_id IS NULL
        AND x.title_key IS DISTINCT FROM y.title_key AND x.audio_features IS NOT NULL
        AND {identical_audio("x", "y")} AND {_no_conflict("x", "y")}
