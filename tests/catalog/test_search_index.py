@@ -132,7 +132,7 @@ def test_the_migration_indexes_rows_that_existed_before_it(empty_db_url: object)
     with engine.begin() as conn:
         # The search of today needs the later revisions too (the typo lexicon's variants,
         # back-filled from the words the search index revision collected).
-        migrations.upgrade(conn, "head")
+        migrations.upgrade(conn, revision="head")
         assert search(conn, query="beyonce").results[0].name == "Beyoncé"
         assert search(conn, query="beyonse").results[0].name == "Beyoncé"
     engine.dispose()
