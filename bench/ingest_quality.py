@@ -2,10 +2,12 @@
 
 Ingests the three shared files into a throwaway database, prints how many records became
 how many canonical artists, albums and tracks, then scores track merging against the
-hand-labelled pairs in bench/fixtures/track_pairs.csv (ids only: `spotify:<track_id>` or
-`lastfm:<line number in lastfm_scrobbles.csv>`). Targets: precision >= 0.99, recall >= 0.95.
+hand-labelled pairs in bench/fixtures/track_pairs.csv and the stratified sample of
+bench/fixtures/track_pairs_strata.csv (ids only: `spotify:<track_id>` or
+`lastfm:<line number in lastfm_scrobbles.csv>`), overall and per stratum. Targets on every
+stratum: precision >= 0.99, recall >= 0.97.
 
-Run: python -m bench.ingest_quality
+Run: python -m bench.ingest_quality [--show]   (--show lists every misjudged pair)
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import csv
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -28,6 +31,9 @@ from searxng_cool.rejects import CollectedRejects
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DATA = REPO_ROOT.parent / "shared" / "data"
 PAIRS = REPO_ROOT / "bench" / "fixtures" / "track_pairs.csv"
+STRATA = REPO_ROOT / "bench" / "fixtures" / "track_pairs_strata.csv"
+PRECISION_TARGET = 0.99
+RECALL_TARGET = 0.97
 FILES = (
     ("spotify-songs", "spotify_songs.csv"),
     ("lastfm-scrobbles", "lastfm_scrobbles.csv"),
@@ -78,30 +84,39 @@ def track_id(engine: Engine, ref: str, lastfm: dict[str, str]) -> int | None:
         ).scalar()
 
 
-def score(engine: Engine) -> None:
-    lastfm = lastfm_source_ids()
-    tp = fp = fn = tn = 0
-    with PAIRS.open(encoding="utf-8") as handle:
+def score(engine: Engine, pairs_file: Path, lastfm: dict[str, str], *, show: bool) -> bool:
+    """Precision and recall overall and per stratum (`kind`); True when every stratum meets
+    the targets."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    with pairs_file.open(encoding="utf-8") as handle:
         for pair in csv.DictReader(handle):
             merged = track_id(engine, pair["left"], lastfm) == track_id(
                 engine, pair["right"], lastfm
             )
             same = pair["same"] == "1"
-            if merged != same:
+            if merged != same and show:
                 print(
                     f"  misjudged {pair['kind']} pair {pair['left']} {pair['right']} (same={same})"
                 )
-            tp, fp, fn, tn = (
-                tp + (merged and same),
-                fp + (merged and not same),
-                fn + (not merged and same),
-                tn + (not merged and not same),
-            )
-    print(f"labelled pairs: {tp + fp + fn + tn} (same {tp + fn}, different {fp + tn})")
-    print(
-        f"  precision {tp / max(tp + fp, 1):.3f}   recall {tp / max(tp + fn, 1):.3f}"
-        f"   (tp {tp}, fp {fp}, fn {fn}, tn {tn})"
-    )
+            for kind in (pair["kind"], "all"):
+                tally = counts[kind]
+                tally[0] += merged and same
+                tally[1] += merged and not same
+                tally[2] += (not merged) and same
+                tally[3] += not (merged or same)
+    print(f"{pairs_file.name}:")
+    met = True
+    for kind in sorted(counts, key=lambda k: (k == "all", k)):
+        tp, fp, fn, tn = counts[kind]
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        ok = precision >= PRECISION_TARGET and recall >= RECALL_TARGET
+        met = met and ok
+        print(
+            f"  {kind:15} {tp + fp + fn + tn:5} pairs  precision {precision:.3f}"
+            f"  recall {recall:.3f}  (tp {tp}, fp {fp}, fn {fn}, tn {tn}){'' if ok else '  BELOW'}"
+        )
+    return met
 
 
 def main() -> None:
@@ -109,7 +124,10 @@ def main() -> None:
         ingest_all(engine, Path(folder))
         print("canonical catalog:")
         catalog_counts(engine)
-        score(engine)
+        lastfm = lastfm_source_ids()
+        show = "--show" in sys.argv
+        for pairs_file in (PAIRS, STRATA):
+            score(engine, pairs_file, lastfm, show=show)
 
 
 if __name__ == "__main__":

@@ -127,7 +127,12 @@ def measure_all(engine: Engine, queries: int) -> None:
     with engine.connect() as conn:
         counts = conn.execute(text("SELECT kind, count(*) FROM search_entries GROUP BY kind")).all()
         words = conn.execute(text("SELECT count(*) FROM search_words")).scalar()
+        variants = conn.execute(text("SELECT count(*) FROM search_word_variants")).scalar()
+        size = conn.execute(
+            text("SELECT pg_size_pretty(pg_total_relation_size('search_word_variants'))")
+        ).scalar()
         print("entries:", dict(counts), "distinct words:", words)
+        print(f"typo lexicon: {words} words, {variants} deletion variants ({size})")
         with engine.connect() as bare_conn:
             measure(conn, bare_conn, sample_queries(conn, queries))
         trigger_overhead(conn, 50_000)

@@ -16,13 +16,13 @@ from searxng_cool.catalog.records import RecordRejected, parse_partial_date
         (
             "I Don't Care (with Justin Bieber) - Loud Luxury Remix",
             "I Don't Care",
-            "loud luxury remix",
+            "remix loud luxury",
             ("Justin Bieber",),
         ),
         (
             "Close To Me (with Diplo) (feat. Swae Lee) - CID Remix",
             "Close To Me",
-            "cid remix",
+            "remix cid",
             ("Diplo", "Swae Lee"),
         ),
         (
@@ -31,7 +31,7 @@ from searxng_cool.catalog.records import RecordRejected, parse_partial_date
             "",
             ("Selena Gomez", "Ozuna", "Cardi B"),
         ),
-        ("joy. (R3HAB Remix)", "joy.", "r3hab remix", ()),
+        ("joy. (R3HAB Remix)", "joy.", "remix r3hab", ()),
         ("Sweet Dreams (Are Made of This)", "Sweet Dreams (Are Made of This)", "", ()),
         ("Hello feat. Adele - Live", "Hello", "live", ("Adele",)),
         ("Raveheart - Original Mix", "Raveheart", "", ()),
@@ -48,6 +48,47 @@ def test_titles_split_into_base_version_and_featured_artists(
 def test_version_tags_compare_equal_whatever_their_word_order_or_spelling() -> None:
     assert canonical_version("Remastered 2011") == canonical_version("2011 Remaster")
     assert canonical_version("Live") != canonical_version("Remix")
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("Song - Remastered 2011", "Song - 2011 Remaster"),
+        ("Song - Remastered", "Song (2009 Digital Remaster)"),
+        ("Song - Edit", "Song - Radio Edit"),
+        ("Song (Radio Edit)", "Song - Edit"),
+        ("Song (feat. X)", "Song (feat.- X)"),
+        ("Song (feat. X)", "Song [ft X]"),
+        ("Song (feat. X)", "Song - Featuring X"),
+        ("Song", "Song - Original Mix"),
+        ("Song", "Song - Album Version"),
+        ("Song", "Song (Explicit)"),
+        ("Song - Live at Wembley 1986", "Song (Live)"),
+        ("Song - Acoustic", "Song (Unplugged)"),
+        ("Song - Jack Wins Remix", "Song [Jack Wins Remix]"),
+    ],
+)
+def test_wordings_of_one_version_class_compare_equal(left: str, right: str) -> None:
+    a, b = split_title(left), split_title(right)
+    assert (a.base, a.version) == (b.base, b.version)
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        ("Song", "Song - Remix"),
+        ("Song", "Song - Live"),
+        ("Song - Jack Wins Remix", "Song - Loud Luxury Remix"),
+        ("Song", "Song - Remastered 2011"),
+        ("Song", "Song - Radio Edit"),
+        ("Song - Acoustic", "Song - Instrumental"),
+        ("Song - Mono", "Song - Stereo"),
+        ("Song", "Song - Clean"),
+        ("Song - Spanish Version", "Song - English Version"),
+    ],
+)
+def test_different_version_classes_stay_different(left: str, right: str) -> None:
+    assert split_title(left).version != split_title(right).version
 
 
 def test_ampersand_does_not_split_a_band_but_feat_does() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
 
 from searxng_cool.catalog.search import SearchPage, search
 from searxng_cool.catalog.search_filters import Range, SearchFilters
@@ -202,11 +203,15 @@ def test_bad_filters_are_refused_naming_the_value(
         search(connection, query="x", filters=filters)
 
 
-def test_a_feature_stored_as_text_fails_the_filter_not_the_query(connection: Connection) -> None:
-    # Only data from before ck_tracks_audio_features_in_range can hold one: drop it here.
-    connection.execute(text("ALTER TABLE tracks DROP CONSTRAINT ck_tracks_audio_features_in_range"))
+def test_a_feature_stored_as_text_is_refused_and_the_filter_reads_numbers(
+    connection: Connection,
+) -> None:
+    # Since the audio-feature range check, a feature stored as text cannot be written.
     artist = factories.artist(connection, name="Someone")
-    factories.track(connection, title="Odd", artist_id=artist, audio_features={"energy": "high"})
+    with pytest.raises(IntegrityError), connection.begin_nested():
+        factories.track(
+            connection, title="Odd", artist_id=artist, audio_features={"energy": "high"}
+        )
     factories.track(connection, title="Odd Two", artist_id=artist, audio_features={"energy": 0.5})
     found = search(connection, query="odd", filters=SearchFilters(features={"energy": Range(0, 1)}))
     assert [r.name for r in found.results] == ["Odd Two"]
@@ -319,3 +324,79 @@ def test_a_search_turns_jit_off_for_its_own_transaction_only(connection: Connect
     assert connection.execute(text("SHOW jit")).scalar() == "off"
     connection.rollback()
     assert connection.execute(text("SHOW jit")).scalar() == "on"
+
+
+@pytest.fixture
+def bands(connection: Connection) -> Connection:
+    """Names for typos in any word of a multi-word query."""
+    for name, popularity, titles in (
+        ("Arctic Monkeys", 80, ("Do I Wanna Know?", "R U Mine?")),
+        ("Nicki Minaj", 85, ("Super Bass", "Starships")),
+        ("Wiz Khalifa", 78, ("See You Again",)),
+        ("The Killers", 77, ("Mr. Brightside",)),
+        ("Twenty One Pilots", 82, ("Stressed Out",)),
+        ("Someone Else", 20, ("The Killer",)),
+    ):
+        artist = factories.artist(connection, name=name, popularity=popularity)
+        for title in titles:
+            factories.track(connection, title=title, artist_id=artist, popularity=popularity - 5)
+    return connection
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("arctic monkyes", ("artist", "Arctic Monkeys")),
+        ("nicki minja", ("artist", "Nicki Minaj")),
+        ("wiz khalifa see you agian", ("track", "See You Again")),
+        ("arctic monkyes do", ("track", "Do I Wanna Know?")),
+        ("nicki minja sup", ("track", "Super Bass")),
+        ("arcitc monkeys", ("artist", "Arctic Monkeys")),
+        ("twentyone pilots", ("artist", "Twenty One Pilots")),
+        ("twenty one pilot", ("artist", "Twenty One Pilots")),
+        ("the killer", ("artist", "The Killers")),
+        ("stresed out", ("track", "Stressed Out")),
+        ("mr brigthside", ("track", "Mr. Brightside")),
+    ],
+)
+def test_a_typo_in_any_word_still_finds_the_name_in_the_top_five(
+    bands: Connection, query: str, expected: tuple[str, str]
+) -> None:
+    assert expected in names(search(bands, query=query, limit=5))
+
+
+def test_a_near_name_joins_the_literal_matches_without_displacing_them(bands: Connection) -> None:
+    found = names(search(bands, query="the killer", limit=5))
+    assert found[0] == ("track", "The Killer")
+    assert ("artist", "The Killers") in found
+
+
+def test_words_reach_the_lexicon_with_their_deletion_variants(connection: Connection) -> None:
+    artist = factories.artist(connection, name="Zanzibar")
+    factories.track(connection, title="Again", artist_id=artist)
+    variants = set(
+        connection.execute(
+            text("SELECT variant FROM search_word_variants WHERE word = 'again'")
+        ).scalars()
+    )
+    assert variants == {"again", "gain", "aain", "agin", "agan", "agai"}
+
+
+@pytest.mark.parametrize(
+    ("word", "edits"), [("abc", 1), ("abcdefg", 1), ("abcdefgh", 2), ("ab", 0)]
+)
+def test_longer_words_forgive_more_edits(word: str, edits: int) -> None:
+    from searxng_cool.catalog.search_typos import allowed_edits
+
+    assert allowed_edits(word) == edits
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "distance"), [("minja", "minaj", 1), ("agian", "again", 1), ("monkyes", "monkeys", 1),
+                             ("beyonse", "beyonce", 1), ("metalica", "metallica", 1), ("ab", "ba", 1),
+                             ("kitten", "sitting", 3)],
+)  # fmt: skip
+def test_a_transposition_is_one_edit(a: str, b: str, distance: int) -> None:
+    from searxng_cool.catalog.search_typos import damerau
+
+    assert damerau(a, b, 5) == distance

@@ -1,15 +1,19 @@
 """Catalog search: one query over the weighted documents of `search_entries`.
 
 Ranking, best first:
-  4  the entity's whole name equals the query ("metallica" -> the artist Metallica)
-  3  every query word matches a whole word
-  2  the last word matches as a prefix (type-ahead: "dua li" -> Dua Lipa)
-  1  typo fallback: each word replaced by its nearest known words by trigram distance
+  4    the entity's whole name equals the query ("metallica" -> the artist Metallica)
+  3    every query word matches a whole word; or a near name much more popular than every
+       literal match ("the killer" -> The Killers), see `search_typos`
+  2    the last word matches as a prefix (type-ahead: "dua li" -> Dua Lipa)
+  1.5  a whole name the corrected words spell ("metalica" -> Metallica)
+  1    typo tier: each word OR its corrections (`search_typos`), the last also as a prefix;
+       a rescue with every word's corrections when the words as typed find nothing
 then, within a tier (each adds less than 1), ts_rank (title A > artist B > album and
 aliases C), popularity, and a small preference for artists, then albums, over tracks.
 
-Each tier contributes a bounded pool of candidates, and the prefix and typo tiers run
-only when the tiers above found fewer than FEW_RESULTS: ranking 200k matches of a common
+Each tier contributes a bounded pool of candidates, and the prefix tier runs only when
+the tiers above found fewer than FEW_RESULTS (the typo tier always when a word other than a
+last word being typed was corrected, else under the same condition): ranking 200k matches of a common
 word costs ~70 ms, ranking a pool of a few hundred costs well under one. The price is that
 pagination reaches at most the pooled candidates (a few hundred per tier), which is far
 beyond what anyone pages through.
@@ -22,7 +26,7 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy import Connection, text
 
-from searxng_cool.catalog import search_cursor
+from searxng_cool.catalog import search_cursor, search_typos
 from searxng_cool.catalog.search_filters import ENTITY_JOINS, SearchFilters, conditions
 from searxng_cool.errors import InvalidInput
 
@@ -32,6 +36,9 @@ MAX_PAGE_SIZE = 100
 # Candidates per tier, and the count below which the next, looser tier is tried.
 POOL_SIZE = 100
 FEW_RESULTS = 20
+# How much more popular (0-100) than every literal match a near name of a correctly spelled
+# query must be to join them ("the killer" -> The Killers).
+MORE_POPULAR_BY = 10
 
 # Each tier's matches are a MATERIALIZED CTE read through a LIMIT. A CTE is planned for
 # fetching every row, so the planner picks the GIN index for a rare word instead of a
@@ -61,23 +68,41 @@ exact_name AS (
      WHERE e.name_norm = (SELECT name_norm FROM terms)
        AND (SELECT name_norm FROM terms) <> ''{filters}
      ORDER BY e.popularity DESC LIMIT :pool),{full_words},{prefixed},
--- Read only by the typo tier and its rows, so other searches never pay for it.
-fuzzy_query AS (SELECT search_fuzzy_tsquery((SELECT words FROM terms)) AS query),{fuzzy},
+literal AS (SELECT * FROM exact_name UNION ALL SELECT * FROM full_words
+            UNION ALL SELECT * FROM prefixed),
+-- The query's words or their corrections (`search_typos`); NULL when nothing was corrected.
+fuzzy_query AS (SELECT CAST(:fuzzy AS tsquery) AS query),{fuzzy},
+-- Every word with its corrections, for when the words as typed found nothing at all.
+rescue_query AS (SELECT CAST(:rescue AS tsquery) AS query),{rescue},
+-- Whole names the corrected words spell, most popular first. When every word is known
+-- ("the killer"), only a name more popular than every literal match by :margin comes in.
+corrected_name AS (
+    SELECT e.kind, e.entity_id, e.name_norm, e.document, e.popularity
+      FROM search_entries e {joins_if_filtered}
+     WHERE e.name_norm = ANY(CAST(:names AS text[])){filters}
+     ORDER BY e.popularity DESC LIMIT :pool),
 candidates AS (
     SELECT DISTINCT ON (kind, entity_id) * FROM (
-        SELECT * FROM exact_name UNION ALL SELECT * FROM full_words
-        UNION ALL SELECT * FROM prefixed UNION ALL SELECT * FROM fuzzy) AS pooled
+        SELECT * FROM literal UNION ALL SELECT * FROM fuzzy UNION ALL SELECT * FROM rescue
+        UNION ALL SELECT * FROM corrected_name
+         WHERE :typo OR popularity >= :margin
+                         + (SELECT coalesce(max(popularity), -:margin) FROM literal)) AS pooled
      ORDER BY kind, entity_id
 ),
 scored AS (
     SELECT c.kind, c.entity_id,
            (CASE WHEN c.name_norm = (SELECT name_norm FROM terms) THEN 4
                  WHEN c.document @@ (SELECT exact FROM terms) THEN 3
+                 WHEN c.name_norm = ANY(CAST(:names AS text[])) THEN CASE WHEN :typo THEN 1.5 ELSE 3 END
                  WHEN c.document @@ (SELECT prefix FROM terms) THEN 2
                  ELSE 1 END
             + 0.45 * least(CASE WHEN c.document @@ (SELECT prefix FROM terms)
                                THEN ts_rank(c.document, (SELECT prefix FROM terms))
-                               ELSE ts_rank(c.document, (SELECT query FROM fuzzy_query)) END, 1)
+                               WHEN c.name_norm = ANY(CAST(:names AS text[])) THEN 1
+                               ELSE coalesce(ts_rank(c.document, (SELECT query FROM fuzzy_query)),
+                                             ts_rank(c.document, (SELECT query FROM rescue_query)),
+                                             0)
+                           END, 1)
             + 0.4 * c.popularity / 100
             -- An artist, then an album, before a track of the same name and popularity.
             + CASE c.kind WHEN 'artist' THEN 0.1 WHEN 'album' THEN 0.05 ELSE 0 END)::float8
@@ -152,7 +177,11 @@ def search(
     cleaned = clean_query(query)
     made_for = search_cursor.fingerprint(cleaned, filters)
     after = search_cursor.decode(cursor, search_fingerprint=made_for) if cursor else None
-    sql, params = statement(query=cleaned, filters=filters, after=after, limit=limit)
+    words = connection.execute(text("SELECT search_words_of(:q)"), {"q": cleaned}).scalar_one()
+    corrections = search_typos.correct(connection, words=list(words))
+    sql, params = statement(
+        query=cleaned, filters=filters, after=after, limit=limit, corrections=corrections
+    )
     # The tier CTEs are costed for reading every match, so a filtered search's estimate
     # passes jit_above_cost and compiling would take ~1 s to save microseconds.
     connection.execute(text("SET LOCAL jit = off"))
@@ -182,10 +211,20 @@ def statement(
     filters: SearchFilters,
     after: search_cursor.SortKey | None = None,
     limit: int = 20,
+    corrections: search_typos.Corrections | None = None,
 ) -> tuple[str, dict[str, object]]:
-    """The search's SQL and its parameters, for a cleaned query."""
+    """The search's SQL and its parameters, for a cleaned query (and its words' corrections
+    from `search_typos.correct`; none: no typo tier)."""
     where, params = conditions(filters)
     params.update(q=query, pool=POOL_SIZE, few=FEW_RESULTS, page_plus_one=limit + 1)
+    params.update(
+        fuzzy=corrections.tsquery() if corrections else None,
+        rescue=corrections.tsquery(every_word=True) if corrections else None,
+        names=corrections.names() if corrections else [],
+        typo=bool(corrections and corrections.needs_typo_tier),
+        typo_always=bool(corrections and corrections.typo_tier_always),
+        margin=MORE_POPULAR_BY,
+    )
     joins = ENTITY_JOINS if filters.needs_entities else ""
     extra = "".join(f"\n       AND {condition}" for condition in where)
 
@@ -204,7 +243,14 @@ def statement(
         fuzzy=stage(
             "fuzzy",
             "e.document @@ (SELECT query FROM fuzzy_query)",
-            gate="(SELECT count(*) FROM full_words) + (SELECT count(*) FROM prefixed) < :few",
+            gate="(SELECT query FROM fuzzy_query) IS NOT NULL AND (:typo_always OR"
+            " (SELECT count(*) FROM full_words) + (SELECT count(*) FROM prefixed) < :few)",
+        ),
+        rescue=stage(
+            "rescue",
+            "e.document @@ (SELECT query FROM rescue_query)",
+            gate="(SELECT query FROM rescue_query) IS NOT NULL AND NOT EXISTS"
+            " (SELECT 1 FROM literal) AND NOT EXISTS (SELECT 1 FROM fuzzy)",
         ),
         joins=ENTITY_JOINS,
         after="(score, kind, entity_id) < (:after_score, :after_kind, :after_id)"

@@ -14,7 +14,7 @@ from searxng_cool.db.models.playlists import (
     PlaylistCollaborator,
     PlaylistTrack,
 )
-from searxng_cool.db.models.search import SearchEntry, SearchWord
+from searxng_cool.db.models.search import SearchEntry, SearchWord, SearchWordVariant
 from searxng_cool.db.models.sources import AlbumSource, ArtistSource, TrackSource
 from searxng_cool.db.models.users import User, UserInteraction, UserMusicProfile
 
@@ -37,6 +37,7 @@ __all__ = [
     "PlaylistTrack",
     "SearchEntry",
     "SearchWord",
+    "SearchWordVariant",
     "SizeSample",
     "Track",
     "TrackCredit",

@@ -8,7 +8,15 @@ rebuilds them. Nothing else writes here.
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, Float, Index, Integer, PrimaryKeyConstraint, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    Float,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    Text,
+    text,
+)
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -65,4 +73,25 @@ class SearchWord(Base):
             postgresql_using="gist",
             postgresql_ops={"word": "gist_trgm_ops"},
         ),
+    )
+
+
+class SearchWordVariant(Base):
+    """Each lexicon word under itself and under each of its one-letter deletions ("again":
+    again, gain, aain, agin, agan, agai), so the words within one edit of a query word (a
+    deletion, insertion, substitution or adjacent transposition) are found by looking up the
+    query word's own deletions: a few btree probes instead of a trigram scan (symmetric
+    delete). Kept by triggers on `search_words` (`db/sql/search_word_variants_v1.sql`)."""
+
+    __tablename__ = "search_word_variants"
+
+    variant: Mapped[str] = mapped_column(Text)
+    # No foreign key to search_words: its per-row checks made adding 2,000 words take a
+    # minute; a DELETE trigger on search_words removes the variants of its words instead.
+    word: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (
+        PrimaryKeyConstraint("variant", "word", name="pk_search_word_variants"),
+        # The DELETE trigger finds a word's variants by word.
+        Index("idx_search_word_variants_word", "word"),
     )
