@@ -8,7 +8,7 @@ nearest-neighbour scan of the words took 15-40 ms. A statement-level trigger on
 (`db/sql/search_word_variants_v1.sql`); the existing words are back-filled here. The downgrade drops the trigger, its functions and the table.
 
 Revision ID: 20261203_2030_word_variants
-Revises: 20261203_1945_playing_now
+Revises: 20261203_1950_catalog_version
 Create Date: 2026-12-03 20:30:00.000000
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 from searxng_cool.db import sql
 
 revision: str = "20261203_2030_word_variants"
-down_revision: str | Sequence[str] | None = "20261203_1945_playing_now"
+down_revision: str | Sequence[str] | None = "20261203_1950_catalog_version"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
