@@ -135,7 +135,7 @@ _RELATIVE = re.compile(r"-([0-9]{1,4})")
 _DROPPED_TABLE = re.compile(r'\bDROP TABLE (?:IF EXISTS )?(?:public\.)?"?(\w+)"?', re.IGNORECASE)
 
 
-def resolve_target(connection: Connection, revision: str) -> str:
+def resolve_target(connection: Connection, *, revision: str) -> str:
     """`revision` with a relative step (`-1`, `-2`) turned into the revision it names."""
     steps = _RELATIVE.fullmatch(revision)
     if steps is None:
@@ -158,7 +158,7 @@ def tables_dropped_with_rows(connection: Connection, *, revision: str) -> dict[s
     counts only if a revision on the way down really drops it.
     """
     start = next(iter(current(connection)), None)
-    target = resolve_target(connection, revision)
+    target = resolve_target(connection, revision=revision)
     if start is None or target == start:
         return {}
     names = sorted(set(_DROPPED_TABLE.findall(offline_sql(start, target, downgrade=True))))

@@ -134,7 +134,7 @@ def _resolve_and_confirm(revision: str, *, yes: bool, sql: bool) -> str:
     """The absolute target of `revision` (`-1` -> an id); if the downgrade drops tables
     holding rows, name them and go on only if confirmed."""
     with transaction() as connection:
-        target = migrations.resolve_target(connection, revision)
+        target = migrations.resolve_target(connection, revision=revision)
         doomed = {} if sql else migrations.tables_dropped_with_rows(connection, revision=target)
     if not doomed:
         return target
