@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml scripts/development/ensure_postgres.sh scripts/developm
 test: lint typecheck
 	$(PY) -m pytest -q
 
-# The API's tests with the server connected through pgbouncer (transaction mode); CI runs it too.
+# The API's tests with the server connected through pgbouncer (transaction mode), on demand.
 test-api-pooled: setup
 	SEARXNG_COOL_TEST_POOLER=1 $(PY) -m pytest -q tests/api
 
