@@ -46,7 +46,11 @@ def _copy_csv(conn: Connection, table: str, columns: str, path: Path) -> None:
             copy.write(chunk)
 
 
-FEATURE_PAIRS = ", ".join(f"'{f}', {f}::float8" for f in FEATURES)
+# A tempo of 0 (no beat detected) is outside the stored range (tempo > 0): left out, as
+# ingest would refuse it.
+FEATURE_PAIRS = ", ".join(
+    f"'{f}', NULLIF({f}::float8, 0)" if f == "tempo" else f"'{f}', {f}::float8" for f in FEATURES
+)
 SPOTIFY_STATEMENTS = [
     """CREATE TEMP TABLE song AS
        SELECT DISTINCT ON (track_id) * FROM raw_spotify
@@ -82,7 +86,7 @@ SPOTIFY_STATEMENTS = [
     f"""INSERT INTO tracks (id, title, artist_id, album_id, duration_ms, popularity,
                             audio_features)
        SELECT m.id, left(s.track_name, 255), a.id, al.id, s.duration_ms::int,
-              s.track_popularity::float8, jsonb_build_object({FEATURE_PAIRS})
+              s.track_popularity::float8, jsonb_strip_nulls(jsonb_build_object({FEATURE_PAIRS}))
          FROM track_map m JOIN song s ON s.track_id = m.spotify_id
          JOIN artists a ON a.name = left(s.track_artist, 255)
          LEFT JOIN album_map al ON al.spotify_id = s.track_album_id""",
