@@ -77,8 +77,8 @@ def test_stopping_a_pid_that_is_not_a_live_query_here_is_not_found(
 
 
 def test_statements_are_listed_by_the_order_asked(connection: Connection) -> None:
-    if not statements.installed(connection):
-        pytest.skip("pg_stat_statements is not installed on the test cluster")
+    # The embedded cluster preloads pg_stat_statements and the migrations install it.
+    assert statements.installed(connection)
     for _ in range(3):
         connection.execute(text("SELECT count(*) FROM tracks WHERE id > 0"))
     by_calls = statements.top_statements(connection, order="calls", limit=100)
@@ -168,8 +168,7 @@ def test_the_app_role_lists_its_own_statements_without_the_hidden_ones(
     app = create_engine(as_role(db_url, APP_ROLE))
     try:
         with app.begin() as connection:
-            if not statements.installed(connection):
-                pytest.skip("pg_stat_statements is not installed on the test cluster")
+            assert statements.installed(connection)
             connection.execute(text("SELECT count(*) FROM tracks WHERE id > 0"))
             listed = statements.top_statements(connection, order="calls", limit=100)
     finally:
