@@ -201,3 +201,16 @@ def collect_status(
     for name, check in steps:
         checks += _guarded(connection, name, check)
     return StatusReport(checks)
+
+
+def rows_inserted(connection: Connection) -> tuple[int, int]:
+    """Rows inserted since the statistics were reset: into listens (`user_interactions`
+    and its partitions) and into the catalog (tracks and their source mappings)."""
+    listens, catalog = connection.execute(
+        text(
+            "SELECT coalesce(sum(n_tup_ins) FILTER (WHERE relname LIKE 'user_interactions%'), 0),"
+            " coalesce(sum(n_tup_ins) FILTER (WHERE relname IN ('tracks', 'track_sources')), 0)"
+            " FROM pg_stat_user_tables"
+        )
+    ).one()
+    return int(listens), int(catalog)

@@ -29,11 +29,11 @@ from prometheus_client import (
 )
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from searxng_cool.admin.health_checks import Level
-from searxng_cool.admin.status import collect_status
+from searxng_cool.admin.status import collect_status, rows_inserted
 from searxng_cool.config import Settings
 from searxng_cool.db.routing import ReadRoute, ReadRouter
 
@@ -192,14 +192,7 @@ class StateCollector(Collector):
                         pool_size=int(settings.database.engine_options.get("pool_size", 20)),
                         record_sample=False,
                     )
-                    inserted = connection.execute(
-                        text(
-                            "SELECT coalesce(sum(n_tup_ins) FILTER (WHERE relname LIKE"
-                            " 'user_interactions%'), 0), coalesce(sum(n_tup_ins) FILTER"
-                            " (WHERE relname IN ('tracks', 'track_sources')), 0)"
-                            " FROM pg_stat_user_tables"
-                        )
-                    ).one()
+                    inserted = rows_inserted(connection)
             except Exception:  # the database is down: the checks say so
                 self._status = [("database reachable", 2)]
                 return
@@ -208,7 +201,7 @@ class StateCollector(Collector):
                 value = {Level.WARNING: 1, Level.CRITICAL: 2}.get(check.level, 0)
                 worst[check.name] = max(worst.get(check.name, 0), value)
             self._status = sorted(worst.items())
-            self._inserted = (int(inserted[0]), int(inserted[1]))
+            self._inserted = inserted
 
 
 def install(app: Any) -> Metrics:
